@@ -1,0 +1,152 @@
+package io.consumergraph.operators.enrich;
+
+import io.consumergraph.model.EnrichedPurchase;
+import io.consumergraph.model.Product;
+import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.model.PurchasedItem;
+import io.consumergraph.model.Retailer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Resolves a purchase's products (FPS + category service) and retailer through async I/O.
+ *
+ * <p>An upstream failure never fails the job and never loses the purchase: the result is marked
+ * incomplete, which makes Flink's retry strategy try again (see {@link #isIncomplete}); after the
+ * last attempt the purchase goes on with the metadata the event itself carries, and the sink's
+ * category guard keeps whatever Neo4j already knows.
+ */
+public final class PurchaseEnricher extends RichAsyncFunction<PurchaseEvent, EnrichedPurchase> {
+
+  private static final long serialVersionUID = 1L;
+
+  private final CatalogLookupFactory lookupFactory;
+
+  private transient CatalogLookup lookup;
+  private transient Counter upstreamFailures;
+  private transient Counter timeouts;
+
+  public PurchaseEnricher(CatalogLookupFactory lookupFactory) {
+    this.lookupFactory = lookupFactory;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    lookup = lookupFactory.create();
+    upstreamFailures = getRuntimeContext().getMetricGroup().counter("upstreamFailures");
+    timeouts = getRuntimeContext().getMetricGroup().counter("timeouts");
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (lookup != null) {
+      lookup.close();
+    }
+  }
+
+  @Override
+  public void asyncInvoke(PurchaseEvent event, ResultFuture<EnrichedPurchase> resultFuture) {
+    Map<String, PurchasedItem> itemsByFido = distinctItems(event);
+    CompletableFuture<Map<String, Product>> products = lookup.products(itemsByFido.keySet());
+    CompletableFuture<Optional<Retailer>> retailer =
+        event.retailerId().isEmpty()
+            ? CompletableFuture.completedFuture(Optional.empty())
+            : lookup.retailer(event.retailerId());
+    products
+        .thenCombine(
+            retailer, (found, shop) -> enriched(event, itemsByFido, found, shop.orElse(null), true))
+        .exceptionally(
+            failure -> {
+              upstreamFailures.inc();
+              return unenriched(event);
+            })
+        .thenAccept(result -> resultFuture.complete(List.of(result)));
+  }
+
+  @Override
+  public void timeout(PurchaseEvent event, ResultFuture<EnrichedPurchase> resultFuture) {
+    // The purchase matters more than its metadata: go on without enrichment.
+    timeouts.inc();
+    resultFuture.complete(List.of(unenriched(event)));
+  }
+
+  /** Retry predicate: a result whose upstream calls failed is worth another attempt. */
+  public static boolean isIncomplete(Collection<EnrichedPurchase> results) {
+    for (EnrichedPurchase result : results) {
+      if (!result.enrichmentComplete()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The purchase with only the metadata its own event carries. */
+  public static EnrichedPurchase unenriched(PurchaseEvent event) {
+    return enriched(event, distinctItems(event), Map.of(), null, false);
+  }
+
+  private static EnrichedPurchase enriched(
+      PurchaseEvent event,
+      Map<String, PurchasedItem> itemsByFido,
+      Map<String, Product> found,
+      Retailer retailer,
+      boolean complete) {
+    List<Product> products = new ArrayList<>(itemsByFido.size());
+    for (PurchasedItem item : itemsByFido.values()) {
+      Product product = found.get(item.fido());
+      products.add(product != null ? withFallbacks(product, item) : fromItem(item));
+    }
+    if (retailer == null && !event.retailerId().isEmpty()) {
+      retailer = new Retailer(event.retailerId(), event.retailerName(), "");
+    }
+    return new EnrichedPurchase(
+        event.userId(),
+        event.purchaseId(),
+        event.channel(),
+        event.origin(),
+        event.purchaseTimeMs(),
+        retailer,
+        products.toArray(Product[]::new),
+        complete);
+  }
+
+  private static Map<String, PurchasedItem> distinctItems(PurchaseEvent event) {
+    Map<String, PurchasedItem> byFido = new LinkedHashMap<>();
+    for (PurchasedItem item : event.items()) {
+      byFido.putIfAbsent(item.fido(), item);
+    }
+    return byFido;
+  }
+
+  private static Product fromItem(PurchasedItem item) {
+    return new Product(
+        item.fido(), nonNull(item.description()), nonNull(item.brand()), "", new String[0]);
+  }
+
+  private static Product withFallbacks(Product product, PurchasedItem item) {
+    boolean noName = product.name() == null || product.name().isEmpty();
+    boolean noBrand = product.brand() == null || product.brand().isEmpty();
+    if (!noName && !noBrand) {
+      return product;
+    }
+    return new Product(
+        product.productId(),
+        noName ? nonNull(item.description()) : product.name(),
+        noBrand ? nonNull(item.brand()) : product.brand(),
+        product.categoryId(),
+        product.categoryHierarchy());
+  }
+
+  private static String nonNull(String s) {
+    return s == null ? "" : s;
+  }
+}
