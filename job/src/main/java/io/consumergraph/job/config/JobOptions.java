@@ -1,0 +1,171 @@
+package io.consumergraph.job.config;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every setting of the job, typed and documented in one place. Defaults are production-safe; the
+ * embedded stack overrides what it must. Each key can also be set by the environment variable
+ * {@code CONSUMER_GRAPH_<KEY>} (upper case, '.' and '-' as '_'); secrets only come from the
+ * environment.
+ */
+public final class JobOptions {
+
+  private JobOptions() {}
+
+  public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
+      ConfigOptions.key("kafka.bootstrap-servers")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("Kafka bootstrap servers of the receipt and factoid topics.");
+
+  public static final ConfigOption<String> RECEIPTS_TOPIC =
+      ConfigOptions.key("kafka.receipts.topic")
+          .stringType()
+          .defaultValue("pipeline-v1-processed-receipt-events")
+          .withDescription("Topic of raw-protobuf ProcessedReceiptEvent records.");
+
+  public static final ConfigOption<String> FACTOIDS_TOPIC =
+      ConfigOptions.key("kafka.factoids.topic")
+          .stringType()
+          .defaultValue("factoid-stream")
+          .withDescription("Topic of schema-registry framed Factoid records.");
+
+  public static final ConfigOption<String> GROUP_ID =
+      ConfigOptions.key("kafka.group-id")
+          .stringType()
+          .defaultValue("consumer-graph")
+          .withDescription("Consumer group; offsets are committed on checkpoint completion.");
+
+  public static final ConfigOption<String> START_FROM =
+      ConfigOptions.key("kafka.start-from")
+          .stringType()
+          .defaultValue("committed")
+          .withDescription(
+              "Where a job without state starts reading: committed (falls back to earliest),"
+                  + " earliest, latest or timestamp:<epochMs>. A job restored from a savepoint"
+                  + " always resumes from the offsets in the savepoint.");
+
+  public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+      ConfigOptions.key("kafka.dead-letter.topic")
+          .stringType()
+          .defaultValue("consumer-graph-dead-letters")
+          .withDescription(
+              "Topic that receives undecodable or invalid records, with the reason and source"
+                  + " coordinates in headers and the original bytes as value.");
+
+  public static final ConfigOption<String> NEO4J_URI =
+      ConfigOptions.key("neo4j.uri")
+          .stringType()
+          .defaultValue("neo4j://localhost:7687")
+          .withDescription("Bolt URI of the Neo4j server.");
+
+  public static final ConfigOption<String> NEO4J_USER =
+      ConfigOptions.key("neo4j.user")
+          .stringType()
+          .defaultValue("neo4j")
+          .withDescription("Neo4j user.");
+
+  public static final ConfigOption<String> NEO4J_DATABASE =
+      ConfigOptions.key("neo4j.database")
+          .stringType()
+          .defaultValue("neo4j")
+          .withDescription("Neo4j database name.");
+
+  public static final ConfigOption<Integer> NEO4J_BATCH_ROWS =
+      ConfigOptions.key("neo4j.batch-rows")
+          .intType()
+          .defaultValue(1500)
+          .withDescription("Item rows per write transaction (1-2K is the measured sweet spot).");
+
+  public static final ConfigOption<Duration> NEO4J_MAX_BATCH_DELAY =
+      ConfigOptions.key("neo4j.max-batch-delay")
+          .durationType()
+          .defaultValue(Duration.ofMillis(200))
+          .withDescription("Longest time a buffered update waits before its batch is written.");
+
+  public static final ConfigOption<Integer> NEO4J_MAX_RETRIES =
+      ConfigOptions.key("neo4j.max-retries")
+          .intType()
+          .defaultValue(8)
+          .withDescription("Retries of a batch on transient errors (deadlock, lock timeout).");
+
+  public static final ConfigOption<Integer> SINK_PARALLELISM =
+      ConfigOptions.key("neo4j.sink-parallelism")
+          .intType()
+          .defaultValue(1)
+          .withDescription(
+              "Writers to Neo4j. One is right on small servers: parallel writers share product"
+                  + " and retailer nodes and deadlock.");
+
+  public static final ConfigOption<String> PRODUCT_URL =
+      ConfigOptions.key("upstream.product.url")
+          .stringType()
+          .defaultValue("http://localhost:8090/fps")
+          .withDescription("Base URL of the FIDO product service (FPS).");
+
+  public static final ConfigOption<String> CATEGORY_URL =
+      ConfigOptions.key("upstream.category.url")
+          .stringType()
+          .defaultValue("http://localhost:8090/category")
+          .withDescription("Base URL of the category service.");
+
+  public static final ConfigOption<String> RETAILER_URL =
+      ConfigOptions.key("upstream.retailer.url")
+          .stringType()
+          .defaultValue("http://localhost:8090/retailer")
+          .withDescription("Base URL of the retailer service.");
+
+  public static final ConfigOption<String> PURCHASE_HISTORY_URL =
+      ConfigOptions.key("upstream.purchase-history.url")
+          .stringType()
+          .defaultValue("http://localhost:8090/purchase-history")
+          .withDescription("Base URL of the Purchase History API.");
+
+  public static final ConfigOption<String> BTS_URL =
+      ConfigOptions.key("upstream.bts.url")
+          .stringType()
+          .defaultValue("http://localhost:8090")
+          .withDescription("Base URL of the Button Transaction Service (BTS).");
+
+  public static final ConfigOption<Duration> UPSTREAM_TIMEOUT =
+      ConfigOptions.key("upstream.timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(2))
+          .withDescription("Timeout of one upstream HTTP request.");
+
+  public static final ConfigOption<Integer> UPSTREAM_MAX_RETRIES =
+      ConfigOptions.key("upstream.max-retries")
+          .intType()
+          .defaultValue(3)
+          .withDescription("Retries of an enrichment whose upstream calls failed (bounded).");
+
+  public static final ConfigOption<Integer> ENRICH_CAPACITY =
+      ConfigOptions.key("upstream.max-concurrent-requests")
+          .intType()
+          .defaultValue(100)
+          .withDescription("Purchases in enrichment at once per subtask (async I/O capacity).");
+
+  public static final ConfigOption<Duration> DEDUP_TTL =
+      ConfigOptions.key("dedup.ttl")
+          .durationType()
+          .defaultValue(Duration.ofDays(7))
+          .withDescription(
+              "How long a user's purchase ids are remembered to drop duplicates before"
+                  + " enrichment. Older duplicates are still harmless: the sink de-duplicates.");
+
+  public static final ConfigOption<Boolean> LOG_ONLY =
+      ConfigOptions.key("log-only")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription("Process and log what would be written, write nothing to Neo4j.");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      ConfigOptions.key("checkpoint.interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription(
+              "Checkpoint interval: buffered graph writes are flushed and Kafka offsets"
+                  + " committed at each checkpoint.");
+}

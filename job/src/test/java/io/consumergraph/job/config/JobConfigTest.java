@@ -1,0 +1,65 @@
+package io.consumergraph.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobConfigTest {
+
+  @Test
+  void argumentsOverrideEnvironmentWhichOverridesDefaults() {
+    JobConfig config =
+        JobConfig.load(
+            new String[] {"--neo4j.batch-rows", "500", "--dedup.ttl=2 h"},
+            Map.of(
+                "CONSUMER_GRAPH_NEO4J_BATCH_ROWS", "900",
+                "CONSUMER_GRAPH_KAFKA_GROUP_ID", "from-env",
+                "NEO4J_PASSWORD", "s3cret"));
+
+    assertThat(config.get(JobOptions.NEO4J_BATCH_ROWS)).isEqualTo(500);
+    assertThat(config.get(JobOptions.GROUP_ID)).isEqualTo("from-env");
+    assertThat(config.get(JobOptions.DEDUP_TTL)).isEqualTo(Duration.ofHours(2));
+    assertThat(config.get(JobOptions.RECEIPTS_TOPIC))
+        .isEqualTo("pipeline-v1-processed-receipt-events");
+    assertThat(config.neo4jPassword()).isEqualTo("s3cret");
+  }
+
+  @Test
+  void environmentVariablesReachKeysThatContainDashes() {
+    JobConfig config =
+        JobConfig.load(
+            new String[0], Map.of("CONSUMER_GRAPH_KAFKA_BOOTSTRAP_SERVERS", "broker:9092"));
+
+    assertThat(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("broker:9092");
+  }
+
+  @Test
+  void aMissingRequiredSettingNamesTheFlagAndTheVariable() {
+    JobConfig config = JobConfig.load(new String[0], Map.of());
+
+    assertThatThrownBy(() -> config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--kafka.bootstrap-servers")
+        .hasMessageContaining("CONSUMER_GRAPH_KAFKA_BOOTSTRAP_SERVERS");
+  }
+
+  @Test
+  void thePasswordIsNeverTakenFromArguments() {
+    assertThatThrownBy(() -> JobConfig.load(new String[] {"--neo4j.password", "x"}, Map.of()))
+        .hasMessageContaining("NEO4J_PASSWORD");
+  }
+
+  @Test
+  void malformedArgumentsAreRejectedPrecisely() {
+    assertThatThrownBy(() -> JobConfig.load(new String[] {"kafka.group-id"}, Map.of()))
+        .hasMessageContaining("expected --key value");
+    assertThatThrownBy(() -> JobConfig.load(new String[] {"--kafka.group-id"}, Map.of()))
+        .hasMessageContaining("missing value for --kafka.group-id");
+    JobConfig badNumber = JobConfig.load(new String[] {"--neo4j.batch-rows", "many"}, Map.of());
+    assertThatThrownBy(() -> badNumber.get(JobOptions.NEO4J_BATCH_ROWS))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
