@@ -1,0 +1,19 @@
+package io.consumergraph.operators.poll;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * One periodic poll of an external resource (a flag document, an id list). Runs on the source
+ * reader's own thread; returns the records to emit, empty when nothing changed.
+ */
+public interface Poller<T> extends Serializable, AutoCloseable {
+
+  /** Called once on the task manager before the first poll. */
+  default void open() throws Exception {}
+
+  List<T> poll() throws Exception;
+
+  @Override
+  default void close() throws Exception {}
+}
