@@ -1,0 +1,4 @@
+package io.consumergraph.simulator;
+
+/** A retailer of the simulated retailer service. */
+public record CatalogRetailer(String retailerId, String name, String storeType) {}

@@ -1,0 +1,152 @@
+package io.consumergraph.upstream;
+
+import static io.consumergraph.upstream.CatalogClientsTest.failure;
+import static io.consumergraph.upstream.CatalogClientsTest.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consumergraph.model.Channel;
+import io.consumergraph.model.Origin;
+import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.model.PurchasedItem;
+import io.consumergraph.simulator.EndpointFamily;
+import io.consumergraph.simulator.ShopOrder;
+import io.consumergraph.simulator.ShopOrderLineItem;
+import io.consumergraph.simulator.SyntheticCatalog;
+import io.consumergraph.simulator.UpstreamSimulator;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The BTS client over real HTTP against the simulator. */
+class BtsClientIT {
+
+  private static final long DAY = 24L * 60 * 60 * 1000;
+  private static final long NOW = System.currentTimeMillis();
+  private static final long SINCE = NOW - 365 * DAY;
+
+  private static UpstreamSimulator simulator;
+  private static SyntheticCatalog catalog;
+
+  private UpstreamClients clients;
+
+  @BeforeAll
+  static void startSimulator() throws Exception {
+    simulator = UpstreamSimulator.start();
+    simulator.clock(() -> NOW);
+    catalog = simulator.catalog();
+  }
+
+  @AfterAll
+  static void stopSimulator() {
+    simulator.close();
+  }
+
+  @BeforeEach
+  void newClients() {
+    simulator.reset();
+    clients =
+        UpstreamClients.create(
+            UpstreamConfig.builder().baseUrl(simulator.baseUri().toString()).build());
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.close();
+  }
+
+  @Test
+  void shopOrdersBecomeBackfillEventsKeyedByButtonOrderId() throws Exception {
+    String user = userWithShopOrders(4, 50);
+    List<ShopOrder> expected = catalog.shopOrdersFor(user, SINCE, NOW);
+    List<PurchaseEvent> events = get(clients.bts().fetchShopOrders(user, SINCE));
+    assertThat(events).hasSize(expected.size());
+    for (int i = 0; i < events.size(); i++) {
+      PurchaseEvent e = events.get(i);
+      ShopOrder o = expected.get(i);
+      assertThat(e.userId()).isEqualTo(user);
+      assertThat(e.purchaseId()).isEqualTo(o.buttonOrderId());
+      assertThat(e.channel()).isEqualTo(Channel.SHOP_ORDER);
+      assertThat(e.origin()).isEqualTo(Origin.BACKFILL);
+      assertThat(e.purchaseTimeMs()).isEqualTo(o.createdAtMs());
+      assertThat(e.retailerId()).isEqualTo(o.retailerId());
+      assertThat(e.retailerName()).isEqualTo(o.retailerName());
+      assertThat(Arrays.stream(e.items()).map(PurchasedItem::fido))
+          .containsExactlyElementsOf(o.lineItems().stream().map(ShopOrderLineItem::fido).toList());
+    }
+  }
+
+  @Test
+  void aUserWithoutOrdersHasNone() throws Exception {
+    String user = userWithShopOrders(0, 0);
+    assertThat(get(clients.bts().fetchShopOrders(user, SINCE))).isEmpty();
+    assertThat(simulator.requestCount(EndpointFamily.BTS)).isEqualTo(1);
+  }
+
+  @Test
+  void upToFiftyOrdersAreFetchedOneAtATime() throws Exception {
+    String user = userWithShopOrders(30, 50);
+    simulator.knobs(EndpointFamily.BTS).latency(3, 0);
+    List<PurchaseEvent> events = get(clients.bts().fetchShopOrders(user, SINCE));
+    assertThat(events).hasSize(catalog.shopOrdersPerYear(user));
+    assertThat(simulator.requestCount(EndpointFamily.BTS)).isEqualTo(1 + events.size());
+    assertThat(simulator.maxInFlight(EndpointFamily.BTS)).isEqualTo(1);
+  }
+
+  @Test
+  void moreThanFiftyOrdersAreFetchedFiveAtATime() throws Exception {
+    String user = userWithShopOrders(80, 120);
+    simulator.knobs(EndpointFamily.BTS).latency(10, 5);
+    List<PurchaseEvent> events = get(clients.bts().fetchShopOrders(user, SINCE));
+    assertThat(events).hasSize(catalog.shopOrdersPerYear(user));
+    assertThat(simulator.requestCount(EndpointFamily.BTS)).isEqualTo(1 + events.size());
+    // Never more than 5; and more than one, or the concurrency would not be used at all.
+    assertThat(simulator.maxInFlight(EndpointFamily.BTS)).isBetween(2, 5);
+  }
+
+  @Test
+  void theFirstFailedDetailFailsTheWholeFetchAndStopsTheRest() throws Exception {
+    String user = userWithShopOrders(100, 200);
+    int orders = catalog.shopOrdersPerYear(user);
+    // The list call and 10 detail calls succeed; the 11th detail call fails.
+    simulator.knobs(EndpointFamily.BTS).latency(10, 0).failAfter(11, 1, 503);
+    UpstreamException e = failure(clients.bts().fetchShopOrders(user, SINCE));
+    assertThat(e.service()).isEqualTo(UpstreamService.BTS);
+    assertThat(e.statusCode()).isEqualTo(503);
+    assertThat(e.retryable()).isTrue();
+    Thread.sleep(100); // let anything that would still be started arrive
+    // At most the 4 calls that were in flight next to the failed one were started after it.
+    assertThat(simulator.requestCount(EndpointFamily.BTS)).isLessThanOrEqualTo(1 + 11 + 4);
+    assertThat(simulator.requestCount(EndpointFamily.BTS)).isLessThan(1 + orders);
+  }
+
+  @Test
+  void aFailureInSequentialModeStopsImmediately() throws Exception {
+    String user = userWithShopOrders(10, 50);
+    simulator.knobs(EndpointFamily.BTS).failAfter(3, 1, 400);
+    UpstreamException e = failure(clients.bts().fetchShopOrders(user, SINCE));
+    assertThat(e.retryable()).isFalse();
+    Thread.sleep(50);
+    assertThat(simulator.requestCount(EndpointFamily.BTS)).isEqualTo(4);
+  }
+
+  @Test
+  void aFailedListCallIsRetryable() {
+    simulator.knobs(EndpointFamily.BTS).failNext(1, 429);
+    UpstreamException e = failure(clients.bts().fetchShopOrders("user-1", SINCE));
+    assertThat(e.statusCode()).isEqualTo(429);
+    assertThat(e.retryable()).isTrue();
+  }
+
+  private static String userWithShopOrders(int min, int max) {
+    for (int u = 0; ; u++) {
+      int n = catalog.shopOrdersPerYear("user-" + u);
+      if (n >= min && n <= max) {
+        return "user-" + u;
+      }
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package io.consumergraph.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.consumergraph.model.Product;
+import io.consumergraph.model.Retailer;
+import io.consumergraph.simulator.CatalogCategory;
+import io.consumergraph.simulator.CatalogProduct;
+import io.consumergraph.simulator.CatalogRetailer;
+import io.consumergraph.simulator.EndpointFamily;
+import io.consumergraph.simulator.SyntheticCatalog;
+import io.consumergraph.simulator.UpstreamSimulator;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The live-path clients (FPS, category, retailer) over real HTTP against the simulator. */
+class CatalogClientsTest {
+
+  private static UpstreamSimulator simulator;
+  private static SyntheticCatalog catalog;
+
+  private UpstreamClients clients;
+
+  @BeforeAll
+  static void startSimulator() throws Exception {
+    simulator = UpstreamSimulator.start();
+    catalog = simulator.catalog();
+  }
+
+  @AfterAll
+  static void stopSimulator() {
+    simulator.close();
+  }
+
+  @BeforeEach
+  void newClients() {
+    simulator.reset();
+    clients = UpstreamClients.create(config().build());
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.close();
+  }
+
+  private static UpstreamConfig.Builder config() {
+    return UpstreamConfig.builder()
+        .baseUrl(simulator.baseUri().toString())
+        .requestTimeout(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void productsCarryFpsFieldsAndTheCategoryHierarchy() throws Exception {
+    List<String> fidos =
+        List.of(catalog.fido(0), catalog.fido(1), catalog.fido(2), catalog.fido(3));
+    Map<String, Product> products = get(clients.products().getProducts(fidos));
+    assertThat(products).containsOnlyKeys(fidos);
+    for (String fido : fidos) {
+      CatalogProduct expected = catalog.product(fido);
+      Product actual = products.get(fido);
+      assertThat(actual.productId()).isEqualTo(fido);
+      assertThat(actual.name()).isEqualTo(expected.name());
+      assertThat(actual.brand()).isEqualTo(expected.brand());
+      assertThat(actual.categoryId()).isEqualTo(expected.categoryId());
+      List<String> hierarchy =
+          expected.hasCategory() ? catalog.category(expected.categoryId()).hierarchy() : List.of();
+      assertThat(actual.categoryHierarchy()).containsExactlyElementsOf(hierarchy);
+    }
+  }
+
+  @Test
+  void unknownFidosAreAbsentNotErrors() throws Exception {
+    Map<String, Product> products =
+        get(clients.products().getProducts(List.of("fido-unknown", catalog.fido(5), "")));
+    assertThat(products).containsOnlyKeys(catalog.fido(5));
+  }
+
+  @Test
+  void cachedProductsCostNoSecondRequest() throws Exception {
+    List<String> fidos = categorizedFidos(6);
+    get(clients.products().getProducts(fidos));
+    long fps = simulator.requestCount(EndpointFamily.FPS);
+    long categoryCalls = simulator.requestCount(EndpointFamily.CATEGORY);
+    assertThat(fps).isEqualTo(1); // one batchGet for all misses
+
+    Map<String, Product> again = get(clients.products().getProducts(fidos));
+    assertThat(again).containsOnlyKeys(fidos);
+    assertThat(simulator.requestCount(EndpointFamily.FPS)).isEqualTo(fps);
+    assertThat(simulator.requestCount(EndpointFamily.CATEGORY)).isEqualTo(categoryCalls);
+
+    // Only the miss goes to FPS; its category may already be cached.
+    List<String> onePlus = new ArrayList<>(fidos);
+    onePlus.add(catalog.fido(4_999));
+    assertThat(get(clients.products().getProducts(onePlus))).hasSize(onePlus.size());
+    assertThat(simulator.requestCount(EndpointFamily.FPS)).isEqualTo(fps + 1);
+  }
+
+  @Test
+  void categoriesAreLookedUpOncePerId() throws Exception {
+    String leaf = catalog.product(categorizedFidos(1).get(0)).categoryId();
+    CatalogCategory expected = catalog.category(leaf);
+    Optional<Category> first = get(clients.categories().getCategory(leaf));
+    assertThat(first).contains(new Category(leaf, expected.name(), expected.hierarchy()));
+    get(clients.categories().getCategory(leaf));
+    assertThat(get(clients.categories().getCategory("cat-nope"))).isEmpty();
+    assertThat(simulator.requestCount(EndpointFamily.CATEGORY)).isEqualTo(2);
+  }
+
+  @Test
+  void concurrentLookupsOfOneCategoryShareOneRequest() throws Exception {
+    simulator.knobs(EndpointFamily.CATEGORY).latency(100, 0);
+    List<CompletableFuture<Optional<Category>>> lookups = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      lookups.add(clients.categories().getCategory("cat-02"));
+    }
+    for (CompletableFuture<Optional<Category>> lookup : lookups) {
+      assertThat(get(lookup)).map(Category::name).contains(catalog.category("cat-02").name());
+    }
+    assertThat(simulator.requestCount(EndpointFamily.CATEGORY)).isEqualTo(1);
+  }
+
+  @Test
+  void retailersAreParsedCachedAndMissingOnesAreEmpty() throws Exception {
+    CatalogRetailer expected = catalog.retailer(catalog.retailerId(7));
+    Optional<Retailer> retailer = get(clients.retailers().getRetailer(expected.retailerId()));
+    assertThat(retailer)
+        .contains(new Retailer(expected.retailerId(), expected.name(), expected.storeType()));
+    get(clients.retailers().getRetailer(expected.retailerId()));
+    assertThat(get(clients.retailers().getRetailer("ret-unknown"))).isEmpty();
+    assertThat(get(clients.retailers().getRetailer("ret-unknown"))).isEmpty();
+    assertThat(simulator.requestCount(EndpointFamily.RETAILER)).isEqualTo(2);
+  }
+
+  @Test
+  void throttlingAndServerErrorsAreRetryable() {
+    simulator.knobs(EndpointFamily.FPS).failNext(1, 429).failNext(1, 503).failNext(1, 500);
+    for (int status : new int[] {429, 503, 500}) {
+      UpstreamException e = failure(clients.products().getProducts(List.of(catalog.fido(9))));
+      assertThat(e.service()).isEqualTo(UpstreamService.FPS);
+      assertThat(e.statusCode()).isEqualTo(status);
+      assertThat(e.retryable()).isTrue();
+    }
+    // Failures are not cached: the next call succeeds.
+    assertThat(clients.products().getProducts(List.of(catalog.fido(9))).join()).hasSize(1);
+  }
+
+  @Test
+  void aFailingCategoryLookupFailsTheProductsAndCachesNothing() {
+    simulator.knobs(EndpointFamily.CATEGORY).failNext(1, 503);
+    UpstreamException e = failure(clients.products().getProducts(categorizedFidos(1)));
+    assertThat(e.service()).isEqualTo(UpstreamService.CATEGORY);
+    assertThat(e.retryable()).isTrue();
+    assertThat(clients.products().cachedProducts()).isZero();
+  }
+
+  @Test
+  void otherClientErrorsAreNotRetryable() {
+    simulator.knobs(EndpointFamily.RETAILER).failNext(1, 400);
+    UpstreamException e = failure(clients.retailers().getRetailer(catalog.retailerId(1)));
+    assertThat(e.statusCode()).isEqualTo(400);
+    assertThat(e.retryable()).isFalse();
+  }
+
+  @Test
+  void aTimeoutIsRetryable() {
+    try (UpstreamClients impatient =
+        UpstreamClients.create(config().requestTimeout(Duration.ofMillis(150)).build())) {
+      simulator.knobs(EndpointFamily.RETAILER).latency(1_000, 0);
+      long started = System.nanoTime();
+      UpstreamException e = failure(impatient.retailers().getRetailer(catalog.retailerId(2)));
+      assertThat(e.isTimeout()).isTrue();
+      assertThat(e.retryable()).isTrue();
+      assertThat(e.statusCode()).isEqualTo(UpstreamException.NO_STATUS);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(900);
+    }
+  }
+
+  @Test
+  void aRefusedConnectionIsRetryable() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    try (UpstreamClients nowhere =
+        UpstreamClients.create(
+            UpstreamConfig.builder().baseUrl("http://127.0.0.1:" + closedPort).build())) {
+      UpstreamException e = failure(nowhere.retailers().getRetailer("ret-0001"));
+      assertThat(e.retryable()).isTrue();
+      assertThat(e.statusCode()).isEqualTo(UpstreamException.NO_STATUS);
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static List<String> categorizedFidos(int n) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; out.size() < n; i++) {
+      if (catalog.product(catalog.fido(i)).hasCategory()) {
+        out.add(catalog.fido(i));
+      }
+    }
+    return out;
+  }
+
+  static <T> T get(CompletableFuture<T> future) throws Exception {
+    return future.get(5, TimeUnit.SECONDS);
+  }
+
+  static UpstreamException failure(CompletableFuture<?> future) {
+    Throwable t = catchThrowable(() -> future.get(5, TimeUnit.SECONDS));
+    assertThat(t).isInstanceOf(ExecutionException.class);
+    UpstreamException e = UpstreamException.find(t);
+    assertThat(e).as("cause of %s", t).isNotNull();
+    assertThat(UpstreamException.isRetryable(t)).isEqualTo(e.retryable());
+    return e;
+  }
+}
