@@ -1,0 +1,272 @@
+package io.consumergraph.flags;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FlagPollerTest {
+
+  @TempDir Path dir;
+
+  private Path document;
+  private Path list;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final Recorder recorder = new Recorder();
+  private FlagSource source;
+  private FlagPoller poller;
+
+  @BeforeEach
+  void setUp() {
+    document = dir.resolve("flags.yaml");
+    list = dir.resolve("beta.csv");
+    source = FlagSource.create(FlagSource.Settings.defaults());
+    poller =
+        FlagPoller.builder(DocumentLocation.file(document), source, recorder).clock(clock).build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    poller.close();
+    source.close();
+  }
+
+  @Test
+  void beforeAnyGoodDocumentItReportsNoDocumentYet() {
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.FAILED);
+
+    assertThat(poller.current().hasDocument()).isFalse();
+    assertThat(recorder.snapshots).isEmpty();
+    assertThat(recorder.failures).hasSize(1);
+    assertThat(recorder.failures.get(0)).contains("flags.yaml: no such file").endsWith("false");
+    FlagPoller.Stats stats = poller.stats();
+    assertThat(stats.polls()).isEqualTo(1);
+    assertThat(stats.failures()).isEqualTo(1);
+    assertThat(stats.lastSuccess()).isNull();
+    assertThat(stats.hasDocument()).isFalse();
+  }
+
+  @Test
+  void changedDocumentIsPublishedOnceAndUnchangedIsNot() throws IOException {
+    write(document, "flags: {consumer_graph_ingestion: {enabled: true, rollout: 5}}");
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.CHANGED);
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.UNCHANGED);
+
+    write(document, "flags: {consumer_graph_ingestion: {enabled: true, rollout: 50}}");
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.CHANGED);
+
+    assertThat(recorder.snapshots).hasSize(2);
+    assertThat(
+            recorder.snapshots.get(1).document().flag(FlagNames.INGESTION).orElseThrow().rollout())
+        .isEqualTo(50.0);
+    assertThat(recorder.snapshots.get(1).loadedAt())
+        .isEqualTo(Instant.parse("2026-11-23T10:01:00Z"));
+    FlagPoller.Stats stats = poller.stats();
+    assertThat(stats.polls()).isEqualTo(3);
+    assertThat(stats.changes()).isEqualTo(2);
+    assertThat(stats.failures()).isZero();
+    assertThat(stats.lastSuccess()).isEqualTo(Instant.parse("2026-11-23T10:01:00Z"));
+  }
+
+  @Test
+  void badDocumentKeepsTheLastGoodOneAndSaysWhy() throws IOException {
+    write(document, "flags: {consumer_graph_ingestion: {enabled: true, rollout: 5}}");
+    poller.pollOnce();
+    FlagSnapshot good = poller.current();
+
+    write(document, "flags: {consumer_graph_ingestion: {enabled: true, rollout: 140}}");
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.FAILED);
+    write(document, "flags: {}");
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.FAILED);
+    Files.delete(document);
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.FAILED);
+
+    assertThat(poller.current()).isSameAs(good);
+    assertThat(recorder.snapshots).hasSize(1);
+    assertThat(recorder.failures)
+        .hasSize(3)
+        .allSatisfy(failure -> assertThat(failure).endsWith("true"));
+    assertThat(recorder.failures.get(0))
+        .contains("flags.consumer_graph_ingestion.rollout: 140 is not within 0..100");
+    assertThat(recorder.failures.get(1)).contains("flags: has no flags");
+    assertThat(poller.stats().failures()).isEqualTo(3);
+    assertThat(poller.stats().lastSuccess()).isEqualTo(Instant.parse("2026-11-23T10:00:00Z"));
+    assertThat(poller.stats().lastFailure()).contains("no such file");
+  }
+
+  @Test
+  void idListMembersAreStreamedBeforeTheSnapshotThatMakesTheirVersionCurrent() throws IOException {
+    write(list, "user_id\nu1\nu2\nu1\n");
+    write(
+        document,
+        "flags: {consumer_graph_ingestion: {enabled: true, rollout: 0, segments: "
+            + "[{name: Beta, allowedS3IDs: beta.csv}]}}");
+    poller.pollOnce();
+
+    String key = DocumentLocation.file(list).toString();
+    assertThat(recorder.events).containsExactly("member u1", "member u2", "snapshot");
+    FlagSnapshot snapshot = recorder.snapshots.get(0);
+    String version = snapshot.idListVersions().get(key).value();
+    assertThat(recorder.members).allSatisfy(m -> assertThat(m.listVersion()).isEqualTo(version));
+    assertThat(snapshot.evaluate(FlagNames.INGESTION, "u1", Set.of(key)).metricLabel())
+        .isEqualTo("segment:Beta");
+
+    // The list changes while the document does not: only the list is streamed again.
+    recorder.events.clear();
+    write(list, "user_id\nu2\nu3\n");
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.CHANGED);
+    assertThat(recorder.events).containsExactly("member u2", "member u3", "snapshot");
+    assertThat(recorder.snapshots.get(1).idListVersions().get(key).value()).isNotEqualTo(version);
+
+    recorder.events.clear();
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.UNCHANGED);
+    assertThat(recorder.events).isEmpty();
+  }
+
+  @Test
+  void aListThatFailsKeepsItsLastVersionAndTheDocumentStillLoads() throws IOException {
+    write(
+        document,
+        "flags: {consumer_graph_ingestion: {enabled: true, segments: "
+            + "[{name: Beta, allowedS3IDs: missing.csv}, {name: Team, allowedIDs: [t1]}]}}");
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.CHANGED_WITH_FAILURES);
+
+    FlagSnapshot snapshot = poller.current();
+    assertThat(snapshot.hasDocument()).isTrue();
+    assertThat(snapshot.idListVersions()).isEmpty();
+    assertThat(recorder.failures.get(0)).contains("missing.csv").contains("nobody is a member");
+    assertThat(snapshot.evaluate(FlagNames.INGESTION, "t1", Set.of()).enabled()).isTrue();
+  }
+
+  @Test
+  void aListenerThatThrowsGetsTheSnapshotAgainOnTheNextPoll() throws IOException {
+    write(document, "flags: {f: {enabled: true}}");
+    recorder.throwOnNextSnapshot = true;
+    try {
+      poller.pollOnce();
+    } catch (IllegalStateException expected) {
+      // the listener's failure reaches the caller of pollOnce
+    }
+    assertThat(poller.current().hasDocument()).isFalse();
+    assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.CHANGED);
+    assertThat(poller.current().hasDocument()).isTrue();
+  }
+
+  @Test
+  void startPollsOnTheSchedulerAtTheInterval() throws Exception {
+    write(document, "flags: {f: {enabled: false}}");
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    CountDownLatch twoSnapshots = new CountDownLatch(2);
+    List<Boolean> states = new ArrayList<>();
+    try (FlagPoller scheduled =
+        FlagPoller.builder(
+                DocumentLocation.file(document),
+                source,
+                snapshot -> {
+                  states.add(snapshot.document().isEnabled("f"));
+                  twoSnapshots.countDown();
+                })
+            .interval(Duration.ofMillis(5))
+            .scheduler(scheduler)
+            .build()) {
+      scheduled.start();
+      waitUntil(() -> scheduled.stats().polls() >= 1);
+      write(document, "flags: {f: {enabled: true}}");
+      assertThat(twoSnapshots.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(states).containsExactly(false, true);
+      assertThat(scheduled.stats().polls()).isGreaterThanOrEqualTo(2);
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(2);
+    }
+    assertThat(condition.getAsBoolean()).isTrue();
+  }
+
+  private static void write(Path path, String text) throws IOException {
+    Files.writeString(path, text);
+  }
+
+  /** Records every listener call in order. */
+  private static final class Recorder implements FlagPoller.Listener {
+    final List<String> events = new ArrayList<>();
+    final List<FlagSnapshot> snapshots = new ArrayList<>();
+    final List<IdListMember> members = new ArrayList<>();
+    final List<String> failures = new ArrayList<>();
+    boolean throwOnNextSnapshot;
+
+    @Override
+    public void onSnapshot(FlagSnapshot snapshot) {
+      if (throwOnNextSnapshot) {
+        throwOnNextSnapshot = false;
+        throw new IllegalStateException("listener down");
+      }
+      events.add("snapshot");
+      snapshots.add(snapshot);
+    }
+
+    @Override
+    public void onIdListMember(IdListMember member) {
+      events.add("member " + member.userId());
+      members.add(member);
+    }
+
+    @Override
+    public void onFailure(String reason, boolean servingLastGood) {
+      failures.add(reason + " " + servingLastGood);
+    }
+  }
+
+  /** A clock the test moves by hand. */
+  private static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration duration) {
+      now = now.plus(duration);
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
