@@ -1,0 +1,327 @@
+package io.consumergraph.sink.neo4j;
+
+import io.consumergraph.model.EnrichedPurchase;
+import io.consumergraph.model.GraphUpdate;
+import io.consumergraph.model.Product;
+import io.consumergraph.model.Retailer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * A batch of graph updates folded per user in arrival order and pre-aggregated into the rows of
+ * each Cypher step. Rows are de-duplicated and sorted by key, so parallel writers lock shared nodes
+ * in the same order.
+ */
+final class GraphBatch {
+
+  /** One Cypher statement of the batch and the rows it unwinds. */
+  record Step(String kind, String cypher, List<Map<String, Object>> rows) {}
+
+  private final int updateCount;
+  private final List<Step> steps;
+
+  private GraphBatch(int updateCount, List<Step> steps) {
+    this.updateCount = updateCount;
+    this.steps = steps;
+  }
+
+  int updateCount() {
+    return updateCount;
+  }
+
+  /** Steps with at least one row, in execution order: nodes first, then relationships. */
+  List<Step> steps() {
+    return steps;
+  }
+
+  int rowCount() {
+    return steps.stream().mapToInt(s -> s.rows().size()).sum();
+  }
+
+  /** Item rows an update adds to the buffer: one per purchased product, at least one. */
+  static int itemRows(GraphUpdate update) {
+    int rows = 0;
+    if (update.purchases() != null) {
+      for (EnrichedPurchase purchase : update.purchases()) {
+        if (purchase != null && purchase.products() != null) {
+          rows += purchase.products().length;
+        }
+      }
+    }
+    return Math.max(rows, 1);
+  }
+
+  static GraphBatch fold(List<GraphUpdate> updates) {
+    Folder folder = new Folder();
+    updates.forEach(folder::add);
+    return new GraphBatch(updates.size(), folder.steps());
+  }
+
+  /** The aggregates of one user within the batch. */
+  private static final class UserFold {
+    long updatedAtMs = Long.MIN_VALUE;
+    boolean fullLoad;
+    // product -> purchase id -> purchase time; the first occurrence of an id wins.
+    final Map<String, Map<String, Long>> purchased = new TreeMap<>();
+    final Map<String, Set<String>> shopsAt = new TreeMap<>();
+    final Map<String, Set<String>> shopsIn = new TreeMap<>();
+
+    void resetForFullLoad() {
+      // A full load carries the whole history: what live updates added before it in this batch is
+      // either in it or deliberately dropped by it. PURCHASED stays add-only.
+      fullLoad = true;
+      shopsAt.clear();
+      shopsIn.clear();
+    }
+  }
+
+  /** Latest non-empty attribute values of a product seen in the batch. */
+  private static final class ProductFold {
+    String name;
+    String brand;
+    String categoryId;
+    List<String> categoryHierarchy;
+  }
+
+  private static final class RetailerFold {
+    String name;
+    String storeType;
+  }
+
+  private static final class Folder {
+    final Map<String, UserFold> users = new TreeMap<>();
+    final Map<String, ProductFold> products = new TreeMap<>();
+    final Map<String, List<String>> categories = new TreeMap<>();
+    final Map<String, RetailerFold> retailers = new TreeMap<>();
+
+    void add(GraphUpdate update) {
+      if (update == null || isBlank(update.userId())) {
+        return;
+      }
+      UserFold user = users.computeIfAbsent(update.userId(), id -> new UserFold());
+      user.updatedAtMs = Math.max(user.updatedAtMs, update.updatedAtMs());
+      if (update.fullLoad()) {
+        user.resetForFullLoad();
+      }
+      if (update.purchases() == null) {
+        return;
+      }
+      for (EnrichedPurchase purchase : update.purchases()) {
+        if (purchase == null || isBlank(purchase.purchaseId())) {
+          continue;
+        }
+        addPurchase(user, purchase);
+      }
+    }
+
+    private void addPurchase(UserFold user, EnrichedPurchase purchase) {
+      String purchaseId = purchase.purchaseId();
+      Retailer retailer = purchase.retailer();
+      if (retailer != null && !isBlank(retailer.retailerId())) {
+        RetailerFold fold =
+            retailers.computeIfAbsent(retailer.retailerId(), id -> new RetailerFold());
+        fold.name = latest(fold.name, retailer.name());
+        fold.storeType = latest(fold.storeType, retailer.storeType());
+        user.shopsAt
+            .computeIfAbsent(retailer.retailerId(), id -> new LinkedHashSet<>())
+            .add(purchaseId);
+      }
+      if (purchase.products() == null) {
+        return;
+      }
+      for (Product product : purchase.products()) {
+        if (product == null || isBlank(product.productId())) {
+          continue;
+        }
+        ProductFold fold = products.computeIfAbsent(product.productId(), id -> new ProductFold());
+        fold.name = latest(fold.name, product.name());
+        fold.brand = latest(fold.brand, product.brand());
+        List<String> hierarchy = hierarchy(product.categoryHierarchy());
+        if (hierarchy != null) {
+          fold.categoryHierarchy = hierarchy;
+        }
+        user.purchased
+            .computeIfAbsent(product.productId(), id -> new LinkedHashMap<>())
+            .putIfAbsent(purchaseId, purchase.purchaseTimeMs());
+        if (product.hasCategory()) {
+          fold.categoryId = product.categoryId();
+          categories.merge(
+              product.categoryId(),
+              hierarchy == null ? List.of() : hierarchy,
+              (old, fresh) -> fresh.isEmpty() ? old : fresh);
+          user.shopsIn
+              .computeIfAbsent(product.categoryId(), id -> new LinkedHashSet<>())
+              .add(purchaseId);
+        }
+      }
+    }
+
+    List<Step> steps() {
+      List<Step> steps = new ArrayList<>();
+      step(steps, "users", GraphCypher.MERGE_USERS, userRows());
+      step(steps, "categories", GraphCypher.MERGE_CATEGORIES, categoryRows());
+      step(steps, "products", GraphCypher.MERGE_PRODUCTS, productRows());
+      step(steps, "retailers", GraphCypher.MERGE_RETAILERS, retailerRows());
+      step(steps, "in_category", GraphCypher.LINK_PRODUCT_CATEGORIES, inCategoryRows());
+      step(steps, "purchased", GraphCypher.MERGE_PURCHASED, purchasedRows());
+      step(steps, "stale_shops_at", GraphCypher.DELETE_STALE_SHOPS_AT, staleRows(true));
+      step(steps, "stale_shops_in", GraphCypher.DELETE_STALE_SHOPS_IN, staleRows(false));
+      step(steps, "shops_at", GraphCypher.MERGE_SHOPS_AT, aggregateRows(true));
+      step(steps, "shops_in", GraphCypher.MERGE_SHOPS_IN, aggregateRows(false));
+      return List.copyOf(steps);
+    }
+
+    private static void step(
+        List<Step> steps, String kind, String cypher, List<Map<String, Object>> rows) {
+      if (!rows.isEmpty()) {
+        steps.add(new Step(kind, cypher, List.copyOf(rows)));
+      }
+    }
+
+    private List<Map<String, Object>> userRows() {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      users.forEach(
+          (userId, fold) -> rows.add(row("user_id", userId, "updated_at", fold.updatedAtMs)));
+      return rows;
+    }
+
+    private List<Map<String, Object>> categoryRows() {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      categories.forEach(
+          (id, hierarchy) ->
+              rows.add(
+                  row("category_id", id, "hierarchy", hierarchy.isEmpty() ? null : hierarchy)));
+      return rows;
+    }
+
+    private List<Map<String, Object>> productRows() {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      products.forEach(
+          (id, fold) ->
+              rows.add(
+                  row(
+                      "product_id", id,
+                      "name", fold.name,
+                      "brand", fold.brand,
+                      "category_id", fold.categoryId,
+                      "category_hierarchy", fold.categoryHierarchy)));
+      return rows;
+    }
+
+    private List<Map<String, Object>> retailerRows() {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      retailers.forEach(
+          (id, fold) ->
+              rows.add(row("retailer_id", id, "name", fold.name, "store_type", fold.storeType)));
+      return rows;
+    }
+
+    private List<Map<String, Object>> inCategoryRows() {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      products.forEach(
+          (id, fold) -> {
+            if (fold.categoryId != null) {
+              rows.add(row("product_id", id, "category_id", fold.categoryId));
+            }
+          });
+      return rows;
+    }
+
+    private List<Map<String, Object>> purchasedRows() {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      users.forEach(
+          (userId, fold) ->
+              fold.purchased.forEach(
+                  (productId, times) ->
+                      rows.add(
+                          row(
+                              "user_id",
+                              userId,
+                              "product_id",
+                              productId,
+                              "receipt_ids",
+                              List.copyOf(times.keySet()),
+                              "timestamps",
+                              List.copyOf(times.values())))));
+      return rows;
+    }
+
+    private List<Map<String, Object>> staleRows(boolean retailers) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      users.forEach(
+          (userId, fold) -> {
+            if (fold.fullLoad) {
+              Set<String> kept = retailers ? fold.shopsAt.keySet() : fold.shopsIn.keySet();
+              rows.add(
+                  row(
+                      "user_id",
+                      userId,
+                      retailers ? "retailer_ids" : "category_ids",
+                      List.copyOf(kept)));
+            }
+          });
+      return rows;
+    }
+
+    private List<Map<String, Object>> aggregateRows(boolean retailers) {
+      String key = retailers ? "retailer_id" : "category_id";
+      List<Map<String, Object>> rows = new ArrayList<>();
+      users.forEach(
+          (userId, fold) ->
+              (retailers ? fold.shopsAt : fold.shopsIn)
+                  .forEach(
+                      (id, receiptIds) ->
+                          rows.add(
+                              row(
+                                  "user_id",
+                                  userId,
+                                  key,
+                                  id,
+                                  "receipt_ids",
+                                  List.copyOf(receiptIds),
+                                  "replace",
+                                  fold.fullLoad))));
+      return rows;
+    }
+  }
+
+  /** A row map that, unlike Map.of, keeps null values (null means "keep the stored value"). */
+  private static Map<String, Object> row(Object... keysAndValues) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      row.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return row;
+  }
+
+  private static String latest(String current, String candidate) {
+    return isBlank(candidate) ? current : candidate;
+  }
+
+  private static List<String> hierarchy(String[] ids) {
+    if (ids == null) {
+      return null;
+    }
+    List<String> clean = Arrays.stream(ids).filter(id -> !isBlank(id)).toList();
+    return clean.isEmpty() ? null : clean;
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isEmpty();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder text = new StringBuilder().append(updateCount).append(" updates");
+    for (Step step : steps) {
+      text.append(", ").append(step.kind()).append('=').append(step.rows().size());
+    }
+    return text.toString();
+  }
+}

@@ -1,0 +1,72 @@
+package io.consumergraph.sink.neo4j;
+
+import java.util.List;
+import org.neo4j.driver.exceptions.ClientException;
+import org.neo4j.driver.exceptions.Neo4jException;
+import org.neo4j.driver.exceptions.RetryableException;
+import org.neo4j.driver.exceptions.ServiceUnavailableException;
+import org.neo4j.driver.exceptions.SessionExpiredException;
+import org.neo4j.driver.exceptions.TransientException;
+
+/**
+ * Decides whether a failed Neo4j write is retried or fails the job, in the manner of the exception
+ * classifiers of flink-connector-aws: an ordered list of rules, first match on the cause chain
+ * wins, anything unknown is fatal.
+ */
+public final class Neo4jErrorClassifier {
+
+  /** What to do with a failed batch. */
+  public enum Verdict {
+    /** Deadlock, lock timeout, leader switch, lost connection: the same batch may succeed. */
+    RETRY,
+    /** Constraint violation, syntax or type error, auth, anything unknown: retrying cannot help. */
+    FATAL
+  }
+
+  private record Rule(Class<? extends Throwable> type, Verdict verdict) {}
+
+  // Order matters: TransactionTerminatedException is a ClientException, the marker interface
+  // covers the driver's own retryable security errors.
+  private static final List<Rule> RULES =
+      List.of(
+          new Rule(TransientException.class, Verdict.RETRY),
+          new Rule(ServiceUnavailableException.class, Verdict.RETRY),
+          new Rule(SessionExpiredException.class, Verdict.RETRY),
+          new Rule(ClientException.class, Verdict.FATAL));
+
+  private static final int MAX_CAUSE_DEPTH = 16;
+
+  private Neo4jErrorClassifier() {}
+
+  /** Classifies the first recognised exception on the cause chain; unknown errors are fatal. */
+  public static Verdict classify(Throwable error) {
+    Throwable current = error;
+    for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
+      for (Rule rule : RULES) {
+        if (rule.type().isInstance(current)) {
+          return rule.verdict();
+        }
+      }
+      if (current instanceof RetryableException) {
+        return Verdict.RETRY;
+      }
+      if (current instanceof Neo4jException) {
+        return Verdict.FATAL;
+      }
+      current = current.getCause();
+    }
+    return Verdict.FATAL;
+  }
+
+  /** The Neo4j status code and message, e.g. {@code Neo.ClientError.Schema...: ...}. */
+  public static String describe(Throwable error) {
+    Throwable current = error;
+    for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
+      if (current instanceof Neo4jException neo4j && neo4j.code() != null) {
+        return neo4j.code() + ": " + neo4j.getMessage();
+      }
+      current = current.getCause();
+    }
+    return error.getClass().getSimpleName() + ": " + error.getMessage();
+  }
+}

@@ -1,0 +1,254 @@
+package io.consumergraph.sink.neo4j;
+
+import io.consumergraph.model.GraphUpdate;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Config;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Logging;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.SessionConfig;
+import org.neo4j.driver.TransactionConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buffers graph updates and writes them to Neo4j as one managed transaction per batch, retrying
+ * transient errors with a short bounded backoff. At-least-once: everything buffered is written on
+ * {@link #flush}, which Flink calls before each checkpoint; the writes are idempotent.
+ */
+final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Neo4jGraphWriter.class);
+
+  /** Rows of each step logged at debug level in logOnly mode. */
+  private static final int LOGGED_ROWS_PER_STEP = 3;
+
+  private static final TransactionConfig TX_CONFIG =
+      TransactionConfig.builder().withMetadata(Map.of("app", "consumer-graph-sink")).build();
+
+  private final Neo4jSinkConfig config;
+  private final ProcessingTimeService timeService;
+  private final Neo4jSinkMetrics metrics;
+  private final SinkWriterMetricGroup metricGroup;
+  private final Driver driver;
+  private final SessionConfig sessionConfig;
+
+  private final List<GraphUpdate> buffer = new ArrayList<>();
+  private int bufferedRows;
+  private long firstBufferedAtMs;
+  private boolean timerArmed;
+
+  Neo4jGraphWriter(
+      Neo4jSinkConfig config, ProcessingTimeService timeService, SinkWriterMetricGroup metricGroup)
+      throws IOException, InterruptedException {
+    this.config = config;
+    this.timeService = timeService;
+    this.metricGroup = metricGroup;
+    this.metrics = new Neo4jSinkMetrics(metricGroup);
+    this.sessionConfig =
+        config.database() == null
+            ? SessionConfig.defaultConfig()
+            : SessionConfig.forDatabase(config.database());
+    if (config.logOnly()) {
+      this.driver = null;
+      LOG.info("Neo4j sink in logOnly mode: batches are logged, nothing is written");
+    } else {
+      this.driver = newDriver(config);
+      createConstraints();
+      warmUpQueryPlans();
+    }
+  }
+
+  private static Driver newDriver(Neo4jSinkConfig config) {
+    Config driverConfig =
+        Config.builder()
+            .withLogging(Logging.slf4j())
+            // The driver's own retry starts at 1 s backoff; ours (10 ms doubling) governs instead.
+            .withMaxTransactionRetryTime(0, TimeUnit.MILLISECONDS)
+            .withMaxConnectionPoolSize(4)
+            .build();
+    return GraphDatabase.driver(
+        config.uri(),
+        config.hasCredentials()
+            ? AuthTokens.basic(config.user(), config.resolvePassword(System.getenv()))
+            : AuthTokens.none(),
+        driverConfig);
+  }
+
+  private void createConstraints() throws IOException, InterruptedException {
+    // Schema statements cannot share a transaction with data writes; IF NOT EXISTS makes parallel
+    // writers and restarts harmless.
+    withRetry(
+        "create constraints",
+        () -> {
+          try (Session session = driver.session(sessionConfig)) {
+            for (String constraint : GraphCypher.CONSTRAINTS) {
+              session.executeWrite(tx -> tx.run(constraint).consume(), TX_CONFIG);
+            }
+          }
+        });
+  }
+
+  private void warmUpQueryPlans() throws IOException, InterruptedException {
+    // Planning the batch statements on a cold server takes seconds; planned inside the first
+    // batch's transaction, that time is spent holding node locks other writers wait for.
+    withRetry(
+        "plan batch statements",
+        () -> {
+          try (Session session = driver.session(sessionConfig)) {
+            session.executeWrite(
+                tx -> {
+                  for (String cypher : GraphCypher.BATCH_STATEMENTS) {
+                    tx.run(cypher, Map.of("rows", List.of())).consume();
+                  }
+                  return null;
+                },
+                TX_CONFIG);
+          }
+        });
+  }
+
+  @Override
+  public void write(GraphUpdate update, Context context) throws IOException, InterruptedException {
+    if (buffer.isEmpty()) {
+      firstBufferedAtMs = timeService.getCurrentProcessingTime();
+    }
+    buffer.add(update);
+    bufferedRows += GraphBatch.itemRows(update);
+    if (bufferedRows >= config.batchRows()) {
+      writeBuffer();
+    } else if (!timerArmed) {
+      armTimer(firstBufferedAtMs + config.maxBatchDelay().toMillis());
+    }
+  }
+
+  private void armTimer(long atMs) {
+    timerArmed = true;
+    timeService.registerTimer(atMs, this::onTimer);
+  }
+
+  private void onTimer(long nowMs) throws IOException, InterruptedException {
+    timerArmed = false;
+    if (buffer.isEmpty()) {
+      return;
+    }
+    long dueAtMs = firstBufferedAtMs + config.maxBatchDelay().toMillis();
+    if (nowMs >= dueAtMs) {
+      writeBuffer();
+    } else {
+      // The batch the timer was armed for went out by size; wait for the current one's deadline.
+      armTimer(dueAtMs);
+    }
+  }
+
+  @Override
+  public void flush(boolean endOfInput) throws IOException, InterruptedException {
+    writeBuffer();
+  }
+
+  private void writeBuffer() throws IOException, InterruptedException {
+    if (buffer.isEmpty()) {
+      return;
+    }
+    GraphBatch batch = GraphBatch.fold(buffer);
+    buffer.clear();
+    bufferedRows = 0;
+    long started = System.nanoTime();
+    if (config.logOnly()) {
+      logBatch(batch);
+    } else {
+      withRetry("write batch of " + batch, () -> writeOnce(batch));
+    }
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    LOG.debug("Wrote {} in {} ms", batch, millis);
+    metrics.lastBatchMillis(millis);
+    metrics.batches.inc();
+    metrics.rows.inc(batch.rowCount());
+    metrics.updates.inc(batch.updateCount());
+    metricGroup.getNumRecordsSendCounter().inc(batch.updateCount());
+  }
+
+  private void writeOnce(GraphBatch batch) {
+    try (Session session = driver.session(sessionConfig)) {
+      session.executeWrite(
+          tx -> {
+            for (GraphBatch.Step step : batch.steps()) {
+              tx.run(step.cypher(), Map.of("rows", step.rows())).consume();
+            }
+            return null;
+          },
+          TX_CONFIG);
+    }
+  }
+
+  private void logBatch(GraphBatch batch) {
+    LOG.info("logOnly: would write {}", batch);
+    if (LOG.isDebugEnabled()) {
+      for (GraphBatch.Step step : batch.steps()) {
+        List<Map<String, Object>> rows = step.rows();
+        LOG.debug(
+            "logOnly: {} first rows: {}",
+            step.kind(),
+            rows.subList(0, Math.min(LOGGED_ROWS_PER_STEP, rows.size())));
+      }
+    }
+  }
+
+  private interface Neo4jCall {
+    void run();
+  }
+
+  private void withRetry(String what, Neo4jCall call) throws IOException, InterruptedException {
+    for (int retry = 0; ; retry++) {
+      try {
+        call.run();
+        return;
+      } catch (RuntimeException e) {
+        String error = Neo4jErrorClassifier.describe(e);
+        if (Neo4jErrorClassifier.classify(e) == Neo4jErrorClassifier.Verdict.FATAL) {
+          metrics.failures.inc();
+          throw new Neo4jSinkException(
+              "Neo4j rejected '" + what + "' with a non-retryable error: " + error, e);
+        }
+        if (retry >= config.maxRetries()) {
+          metrics.failures.inc();
+          throw new Neo4jSinkException(
+              "Neo4j kept failing '"
+                  + what
+                  + "' after "
+                  + config.maxRetries()
+                  + " retries, last error: "
+                  + error,
+              e);
+        }
+        metrics.retries.inc();
+        long backoff = config.retryBackoff(retry).toMillis();
+        // Jitter keeps parallel writers that deadlocked each other from retrying in lockstep.
+        long sleep = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+        LOG.warn("Retrying '{}' in {} ms (retry {}): {}", what, sleep, retry + 1, error);
+        Thread.sleep(sleep);
+      }
+    }
+  }
+
+  Neo4jSinkMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package io.consumergraph.sink.neo4j;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+
+/** The Neo4j sink's counters and gauge, registered on the writer's metric group. */
+final class Neo4jSinkMetrics {
+
+  /** Batches written (or logged, when logOnly). */
+  final Counter batches;
+
+  /** Cypher rows sent, summed over all statements of a batch, after pre-aggregation. */
+  final Counter rows;
+
+  /** Graph updates written. */
+  final Counter updates;
+
+  /** Batch attempts retried after a transient error. */
+  final Counter retries;
+
+  /** Batches given up: fatal error or retries exhausted. */
+  final Counter failures;
+
+  private volatile long lastBatchMillis;
+
+  Neo4jSinkMetrics(MetricGroup group) {
+    batches = group.counter("neo4jBatches");
+    rows = group.counter("neo4jRows");
+    updates = group.counter("neo4jUpdates");
+    retries = group.counter("neo4jRetries");
+    failures = group.counter("neo4jFailures");
+    Gauge<Long> lastBatch = () -> lastBatchMillis;
+    group.gauge("neo4jLastBatchMillis", lastBatch);
+  }
+
+  void lastBatchMillis(long millis) {
+    lastBatchMillis = millis;
+  }
+
+  long lastBatchMillis() {
+    return lastBatchMillis;
+  }
+}

@@ -1,0 +1,62 @@
+package io.consumergraph.sink.neo4j;
+
+import static io.consumergraph.sink.neo4j.Neo4jErrorClassifier.Verdict.FATAL;
+import static io.consumergraph.sink.neo4j.Neo4jErrorClassifier.Verdict.RETRY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.neo4j.driver.exceptions.ClientException;
+import org.neo4j.driver.exceptions.DatabaseException;
+import org.neo4j.driver.exceptions.ServiceUnavailableException;
+import org.neo4j.driver.exceptions.SessionExpiredException;
+import org.neo4j.driver.exceptions.TransientException;
+
+class Neo4jErrorClassifierTest {
+
+  @Test
+  void deadlocksLockTimeoutsAndLostConnectionsAreRetried() {
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new TransientException(
+                    "Neo.TransientError.Transaction.DeadlockDetected", "deadlock")))
+        .isEqualTo(RETRY);
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new TransientException(
+                    "Neo.TransientError.Transaction.LockAcquisitionTimeout", "timeout")))
+        .isEqualTo(RETRY);
+    assertThat(Neo4jErrorClassifier.classify(new ServiceUnavailableException("gone")))
+        .isEqualTo(RETRY);
+    assertThat(Neo4jErrorClassifier.classify(new SessionExpiredException("leader switch")))
+        .isEqualTo(RETRY);
+  }
+
+  @Test
+  void constraintAndSyntaxErrorsAndUnknownErrorsAreFatal() {
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new ClientException("Neo.ClientError.Schema.ConstraintValidationFailed", "dup")))
+        .isEqualTo(FATAL);
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new ClientException("Neo.ClientError.Statement.SyntaxError", "bad")))
+        .isEqualTo(FATAL);
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new DatabaseException("Neo.DatabaseError.General.UnknownError", "boom")))
+        .isEqualTo(FATAL);
+    assertThat(Neo4jErrorClassifier.classify(new IllegalStateException("bug"))).isEqualTo(FATAL);
+  }
+
+  @Test
+  void aRetryableErrorWrappedInAnotherExceptionIsStillRetried() {
+    RuntimeException wrapped =
+        new RuntimeException(
+            "callback failed",
+            new TransientException("Neo.TransientError.Transaction.DeadlockDetected", "x"));
+
+    assertThat(Neo4jErrorClassifier.classify(wrapped)).isEqualTo(RETRY);
+    assertThat(Neo4jErrorClassifier.describe(wrapped))
+        .startsWith("Neo.TransientError.Transaction.DeadlockDetected");
+  }
+}

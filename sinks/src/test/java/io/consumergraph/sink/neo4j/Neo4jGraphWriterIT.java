@@ -1,0 +1,486 @@
+package io.consumergraph.sink.neo4j;
+
+import static io.consumergraph.sink.neo4j.Purchases.DAY_MS;
+import static io.consumergraph.sink.neo4j.Purchases.T0;
+import static io.consumergraph.sink.neo4j.Purchases.fullLoad;
+import static io.consumergraph.sink.neo4j.Purchases.live;
+import static io.consumergraph.sink.neo4j.Purchases.product;
+import static io.consumergraph.sink.neo4j.Purchases.purchase;
+import static io.consumergraph.sink.neo4j.Purchases.retailer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.consumergraph.model.GraphUpdate;
+import io.consumergraph.model.Retailer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.Transaction;
+import org.neo4j.driver.Value;
+
+/** The writer driven directly against a real in-process Neo4j, with a manual clock. */
+class Neo4jGraphWriterIT {
+
+  private final ManualProcessingTimeService time = new ManualProcessingTimeService();
+  private final List<Neo4jGraphWriter> writers = new ArrayList<>();
+
+  @BeforeEach
+  void clearGraph() {
+    TestNeo4j.clear();
+  }
+
+  @AfterEach
+  void closeWriters() {
+    writers.forEach(Neo4jGraphWriter::close);
+  }
+
+  private Neo4jGraphWriter writer(Neo4jSinkConfig config) throws Exception {
+    Neo4jGraphWriter writer =
+        new Neo4jGraphWriter(config, time, UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+    writers.add(writer);
+    return writer;
+  }
+
+  private Neo4jGraphWriter writer() throws Exception {
+    return writer(TestNeo4j.config());
+  }
+
+  private static void writeAll(Neo4jGraphWriter writer, GraphUpdate... updates) throws Exception {
+    for (GraphUpdate update : updates) {
+      writer.write(update, null);
+    }
+  }
+
+  @Test
+  void createsUniquenessConstraintsOnEveryNodeKeyAtStartup() throws Exception {
+    writer();
+
+    List<String> constraints =
+        TestNeo4j.query(
+                "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties"
+                    + " WHERE type = 'UNIQUENESS'"
+                    + " RETURN labelsOrTypes[0] + '.' + properties[0] AS key")
+            .stream()
+            .map(r -> r.get("key").asString())
+            .toList();
+    assertThat(constraints)
+        .contains(
+            "User.user_id", "Product.product_id", "Retailer.retailer_id", "Category.category_id");
+    // A second writer (restart, parallel subtask) starts fine on the existing constraints.
+    writer();
+  }
+
+  @Test
+  void writesABatchOnceTheRowThresholdIsReached() throws Exception {
+    Neo4jGraphWriter writer = writer(TestNeo4j.config().withBatchRows(5));
+    // Two item rows each: the third update makes 6 >= 5 rows.
+    writeAll(
+        writer,
+        live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"), product("f2", "c2"))),
+        live(purchase("u1", "r2", T0, retailer("s1"), product("f1", "c1"), product("f3", ""))));
+    assertThat(TestNeo4j.count("MATCH (n) RETURN count(n)")).isZero();
+
+    writeAll(
+        writer,
+        live(purchase("u2", "r3", T0, retailer("s1"), product("f1", "c1"), product("f2", "c2"))));
+
+    assertThat(TestNeo4j.count("MATCH (u:User) RETURN count(u)")).isEqualTo(2);
+    assertThat(TestNeo4j.count("MATCH ()-[r:PURCHASED]->() RETURN count(r)")).isEqualTo(5);
+    assertThat(writer.metrics().batches.getCount()).isEqualTo(1);
+    assertThat(writer.metrics().updates.getCount()).isEqualTo(3);
+  }
+
+  @Test
+  void writesABatchWhenMaxBatchDelayElapses() throws Exception {
+    Neo4jGraphWriter writer = writer(TestNeo4j.config().withMaxBatchDelay(Duration.ofMillis(200)));
+    writeAll(writer, live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
+
+    time.advance(199);
+    assertThat(TestNeo4j.count("MATCH (n) RETURN count(n)")).isZero();
+
+    time.advance(1);
+    assertThat(TestNeo4j.count("MATCH (:User)-[r:PURCHASED]->(:Product) RETURN count(r)"))
+        .isEqualTo(1);
+    assertThat(writer.metrics().batches.getCount()).isEqualTo(1);
+    assertThat(time.pendingTimers()).isZero();
+  }
+
+  @Test
+  void flushWritesEverythingBuffered() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    writeAll(writer, live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
+    assertThat(TestNeo4j.count("MATCH (n) RETURN count(n)")).isZero();
+
+    writer.flush(false);
+
+    assertThat(TestNeo4j.count("MATCH (:User)-[r:PURCHASED]->(:Product) RETURN count(r)"))
+        .isEqualTo(1);
+    // A timer that fires after the checkpoint flush finds nothing to write.
+    time.advance(1_000);
+    assertThat(writer.metrics().batches.getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void purchasedFollowsTheContract() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    writeAll(
+        writer,
+        live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))),
+        live(purchase("u1", "r2", T0 + 4 * DAY_MS, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+    writeAll(writer, live(purchase("u1", "r3", T0 + 2 * DAY_MS, null, product("f1", "c1"))));
+    writer.flush(false);
+
+    Record edge = purchased("u1", "f1");
+    assertThat(strings(edge.get("receipt_ids"))).containsExactly("r1", "r2", "r3");
+    assertThat(epochMillis(edge.get("timestamps")))
+        .containsExactly(T0, T0 + 4 * DAY_MS, T0 + 2 * DAY_MS);
+    assertThat(edge.get("times").asLong()).isEqualTo(3);
+    assertThat(edge.get("last").asZonedDateTime().toInstant().toEpochMilli())
+        .isEqualTo(T0 + 4 * DAY_MS);
+    assertThat(edge.get("avg_interval_days").asDouble()).isCloseTo(2.0, within(1e-9));
+    assertThat(edge.get("repurchase_likelihood").asDouble()).isCloseTo(2.0 / 3, within(1e-9));
+    // r3 had no retailer: no SHOPS_AT for it, and SHOPS_IN still counts it.
+    assertThat(shopsAt("u1")).containsExactly(Map.entry("s1", List.of("r1", "r2")));
+    assertThat(shopsIn("u1")).containsExactly(Map.entry("c1", List.of("r1", "r2", "r3")));
+  }
+
+  @Test
+  void singlePurchaseHasZeroIntervalAndLikelihood() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    writeAll(writer, live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+
+    Record edge = purchased("u1", "f1");
+    assertThat(edge.get("times").asLong()).isEqualTo(1);
+    assertThat(edge.get("avg_interval_days").asDouble()).isZero();
+    assertThat(edge.get("repurchase_likelihood").asDouble()).isZero();
+  }
+
+  @Test
+  void aPurchaseRepeatedWithinOneBatchCountsOnce() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    var receipt =
+        purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"), product("f2", "c1"));
+    writeAll(writer, live(receipt), live(receipt), live(receipt));
+    writer.flush(false);
+
+    assertThat(strings(purchased("u1", "f1").get("receipt_ids"))).containsExactly("r1");
+    assertThat(purchased("u1", "f1").get("times").asLong()).isEqualTo(1);
+    assertThat(shopsAt("u1")).containsExactly(Map.entry("s1", List.of("r1")));
+    assertThat(shopsIn("u1")).containsExactly(Map.entry("c1", List.of("r1")));
+    assertThat(
+            TestNeo4j.count(
+                "MATCH (:User {user_id: 'u1'})-[r:SHOPS_AT]->() RETURN sum(r.frequency)"))
+        .isEqualTo(1);
+    assertThat(
+            TestNeo4j.count(
+                "MATCH (:User {user_id: 'u1'})-[r:SHOPS_IN]->() RETURN sum(r.purchase_count)"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aPurchaseRepeatedAcrossBatchesCountsOnce() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    var r1 = purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"));
+    var r2 = purchase("u1", "r2", T0 + DAY_MS, retailer("s1"), product("f2", "c1"));
+    for (int replay = 0; replay < 3; replay++) {
+      writeAll(writer, live(r1), live(r2));
+      writer.flush(false);
+    }
+
+    assertThat(strings(purchased("u1", "f1").get("receipt_ids"))).containsExactly("r1");
+    assertThat(shopsAt("u1")).containsExactly(Map.entry("s1", List.of("r1", "r2")));
+    assertThat(shopsIn("u1")).containsExactly(Map.entry("c1", List.of("r1", "r2")));
+    assertThat(TestNeo4j.count("MATCH (:User {user_id: 'u1'})-[r:SHOPS_AT]->() RETURN r.frequency"))
+        .isEqualTo(2);
+    assertThat(
+            TestNeo4j.count(
+                "MATCH (:User {user_id: 'u1'})-[r:SHOPS_IN]->() RETURN r.purchase_count"))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void anEmptyCategoryNeverOverwritesAndANewOneMovesInCategory() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    writeAll(writer, live(purchase("u1", "r1", T0, null, product("f1", "c1"))));
+    writer.flush(false);
+
+    // FPS has no category this time: the product keeps c1.
+    writeAll(writer, live(purchase("u1", "r2", T0, null, product("f1", ""))));
+    writer.flush(false);
+    assertThat(productCategory("f1")).containsExactly("c1", "root", "mid-c1", "c1");
+    assertThat(inCategory("f1")).containsExactly("c1");
+
+    // A different non-empty category replaces the old one and moves the edge.
+    writeAll(writer, live(purchase("u1", "r3", T0, null, product("f1", "c2"))));
+    writer.flush(false);
+    assertThat(productCategory("f1")).containsExactly("c2", "root", "mid-c2", "c2");
+    assertThat(inCategory("f1")).containsExactly("c2");
+    assertThat(
+            TestNeo4j.query("MATCH (c:Category {category_id: 'c2'}) RETURN c.hierarchy AS h")
+                .get(0)
+                .get("h")
+                .asList(Value::asString))
+        .containsExactly("root", "mid-c2", "c2");
+  }
+
+  @Test
+  void fullLoadReplacesAggregatesDeletesAbsentEdgesAndKeepsPurchasedIds() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    writeAll(
+        writer,
+        live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))),
+        live(purchase("u1", "r2", T0 + DAY_MS, retailer("s2"), product("f2", "c2"))),
+        // Double-counted by an old writer would be repaired by the full load below.
+        live(purchase("u2", "x1", T0, retailer("s2"), product("f2", "c2"))));
+    writer.flush(false);
+
+    writeAll(
+        writer,
+        fullLoad(
+            "u1",
+            T0 + 10 * DAY_MS,
+            purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1")),
+            purchase("u1", "r3", T0 + 2 * DAY_MS, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+
+    assertThat(shopsAt("u1")).containsExactly(Map.entry("s1", List.of("r1", "r3")));
+    assertThat(shopsIn("u1")).containsExactly(Map.entry("c1", List.of("r1", "r3")));
+    assertThat(TestNeo4j.count("MATCH (:User {user_id: 'u1'})-[r:SHOPS_AT]->() RETURN r.frequency"))
+        .isEqualTo(2);
+    // PURCHASED is add-only: r2 stays although the full load did not mention it.
+    assertThat(strings(purchased("u1", "f2").get("receipt_ids"))).containsExactly("r2");
+    assertThat(strings(purchased("u1", "f1").get("receipt_ids"))).containsExactly("r1", "r3");
+    // Other users are untouched.
+    assertThat(shopsAt("u2")).containsExactly(Map.entry("s2", List.of("x1")));
+    assertThat(
+            TestNeo4j.query("MATCH (u:User {user_id: 'u1'}) RETURN u.last_updated_at AS at")
+                .get(0)
+                .get("at")
+                .asZonedDateTime()
+                .toInstant()
+                .toEpochMilli())
+        .isEqualTo(T0 + 10 * DAY_MS);
+  }
+
+  @Test
+  void withinABatchAFullLoadResetsEarlierLiveUpdatesAndLaterOnesAddOnTop() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    writeAll(
+        writer,
+        live(purchase("u1", "old", T0, retailer("s9"), product("f9", "c9"))),
+        fullLoad("u1", T0, purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))),
+        live(purchase("u1", "r2", T0 + DAY_MS, retailer("s2"), product("f2", "c1"))),
+        live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+
+    assertThat(shopsAt("u1"))
+        .containsExactly(Map.entry("s1", List.of("r1")), Map.entry("s2", List.of("r2")));
+    assertThat(shopsIn("u1")).containsExactly(Map.entry("c1", List.of("r1", "r2")));
+    // PURCHASED is add-only even for the purchase the full load did not carry.
+    assertThat(strings(purchased("u1", "f9").get("receipt_ids"))).containsExactly("old");
+  }
+
+  @Test
+  void aTransientLockTimeoutIsRetriedUntilTheLockIsReleased() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    writeAll(writer, live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+
+    TestNeo4j.withShortLockTimeout(
+        () -> {
+          CountDownLatch locked = new CountDownLatch(1);
+          Thread holder =
+              new Thread(
+                  () -> {
+                    try (Session session = TestNeo4j.server().driver().session();
+                        Transaction tx = session.beginTransaction()) {
+                      tx.run("MATCH (u:User {user_id: 'u1'}) SET u.held = true").consume();
+                      locked.countDown();
+                      // Longer than one lock timeout (300 ms): the writer must retry at least once.
+                      Thread.sleep(800);
+                      tx.rollback();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
+          holder.start();
+          assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+
+          writeAll(
+              writer, live(purchase("u1", "r2", T0 + DAY_MS, retailer("s1"), product("f1", "c1"))));
+          writer.flush(false);
+          holder.join();
+        });
+
+    assertThat(writer.metrics().retries.getCount()).isPositive();
+    assertThat(writer.metrics().failures.getCount()).isZero();
+    assertThat(strings(purchased("u1", "f1").get("receipt_ids"))).containsExactly("r1", "r2");
+  }
+
+  @Test
+  void retriesAreBoundedAndThenFailWithTheLastError() throws Exception {
+    Neo4jGraphWriter writer =
+        writer(
+            TestNeo4j.config()
+                .withMaxRetries(1)
+                .withRetryBackoff(Duration.ofMillis(10), Duration.ofMillis(10)));
+    writeAll(writer, live(purchase("u1", "r1", T0, null, product("f1", "c1"))));
+    writer.flush(false);
+
+    TestNeo4j.withShortLockTimeout(
+        () -> {
+          try (Session session = TestNeo4j.server().driver().session();
+              Transaction tx = session.beginTransaction()) {
+            tx.run("MATCH (u:User {user_id: 'u1'}) SET u.held = true").consume();
+
+            writeAll(writer, live(purchase("u1", "r2", T0 + DAY_MS, null, product("f1", "c1"))));
+            assertThatThrownBy(() -> writer.flush(false))
+                .isInstanceOf(Neo4jSinkException.class)
+                .hasMessageContaining("after 1 retries")
+                .hasMessageContaining("Neo.TransientError");
+            tx.rollback();
+          }
+        });
+    assertThat(writer.metrics().retries.getCount()).isEqualTo(1);
+    assertThat(writer.metrics().failures.getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aConstraintViolationIsFatalWithAClearMessage() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    // Someone added a constraint our data breaks: retrying cannot help.
+    TestNeo4j.run(
+        "CREATE CONSTRAINT retailer_name_test IF NOT EXISTS"
+            + " FOR (x:Retailer) REQUIRE x.name IS UNIQUE");
+    try {
+      writeAll(
+          writer,
+          live(purchase("u1", "r1", T0, new Retailer("s1", "Same", "g"), product("f1", "c1"))),
+          live(purchase("u1", "r2", T0, new Retailer("s2", "Same", "g"), product("f1", "c1"))));
+
+      assertThatThrownBy(() -> writer.flush(false))
+          .isInstanceOf(Neo4jSinkException.class)
+          .hasMessageContaining("non-retryable")
+          .hasMessageContaining("Neo.ClientError.Schema.ConstraintValidationFailed");
+      assertThat(writer.metrics().retries.getCount()).isZero();
+      assertThat(writer.metrics().failures.getCount()).isEqualTo(1);
+      // The whole batch is one transaction: nothing of it was written.
+      assertThat(TestNeo4j.count("MATCH (n) RETURN count(n)")).isZero();
+    } finally {
+      TestNeo4j.run("DROP CONSTRAINT retailer_name_test IF EXISTS");
+    }
+  }
+
+  @Test
+  void logOnlyWritesNothing() throws Exception {
+    Neo4jGraphWriter writer = writer(TestNeo4j.config().withLogOnly(true));
+    writeAll(writer, live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
+    writer.flush(true);
+
+    assertThat(TestNeo4j.count("MATCH (n) RETURN count(n)")).isZero();
+    assertThat(writer.metrics().batches.getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void metricsCountBatchesRowsAndUpdates() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    writeAll(
+        writer,
+        live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))),
+        live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
+    writer.flush(true);
+
+    Neo4jSinkMetrics metrics = writer.metrics();
+    assertThat(metrics.batches.getCount()).isEqualTo(1);
+    assertThat(metrics.updates.getCount()).isEqualTo(2);
+    // users, categories, products, retailers, in_category, purchased, shops_at, shops_in: one
+    // row each after de-duplication.
+    assertThat(metrics.rows.getCount()).isEqualTo(8);
+    assertThat(metrics.failures.getCount()).isZero();
+    assertThat(metrics.lastBatchMillis()).isNotNegative();
+  }
+
+  // --- reading the graph back
+
+  static Record purchased(String userId, String productId) {
+    List<Record> records =
+        TestNeo4j.query(
+            "MATCH (:User {user_id: $u})-[r:PURCHASED]->(:Product {product_id: $p})"
+                + " RETURN r.receipt_ids AS receipt_ids, r.timestamps AS timestamps,"
+                + " r.times AS times, r.last AS last, r.avg_interval_days AS avg_interval_days,"
+                + " r.repurchase_likelihood AS repurchase_likelihood",
+            Map.of("u", userId, "p", productId));
+    assertThat(records).hasSize(1);
+    return records.get(0);
+  }
+
+  /** Retailer id → receipt ids of the user's SHOPS_AT edges; also checks frequency. */
+  static Map<String, List<String>> shopsAt(String userId) {
+    return aggregate(
+        "MATCH (:User {user_id: $u})-[r:SHOPS_AT]->(x:Retailer)"
+            + " RETURN x.retailer_id AS id, r.receipt_ids AS ids, r.frequency AS n",
+        userId);
+  }
+
+  /** Category id → receipt ids of the user's SHOPS_IN edges; also checks purchase_count. */
+  static Map<String, List<String>> shopsIn(String userId) {
+    return aggregate(
+        "MATCH (:User {user_id: $u})-[r:SHOPS_IN]->(c:Category)"
+            + " RETURN c.category_id AS id, r.receipt_ids AS ids, r.purchase_count AS n",
+        userId);
+  }
+
+  private static Map<String, List<String>> aggregate(String cypher, String userId) {
+    Map<String, List<String>> result = new TreeMap<>();
+    for (Record record : TestNeo4j.query(cypher, Map.of("u", userId))) {
+      List<String> ids = strings(record.get("ids"));
+      assertThat(record.get("n").asLong()).isEqualTo(ids.size());
+      result.put(record.get("id").asString(), ids);
+    }
+    return result;
+  }
+
+  private static List<String> productCategory(String productId) {
+    Record record =
+        TestNeo4j.query(
+                "MATCH (p:Product {product_id: $p}) RETURN p.category_id AS id,"
+                    + " p.category_hierarchy AS h",
+                Map.of("p", productId))
+            .get(0);
+    List<String> result = new ArrayList<>();
+    result.add(record.get("id").asString());
+    result.addAll(strings(record.get("h")));
+    return result;
+  }
+
+  private static List<String> inCategory(String productId) {
+    return TestNeo4j.query(
+            "MATCH (:Product {product_id: $p})-[:IN_CATEGORY]->(c:Category)"
+                + " RETURN c.category_id AS id ORDER BY id",
+            Map.of("p", productId))
+        .stream()
+        .map(r -> r.get("id").asString())
+        .toList();
+  }
+
+  static List<String> strings(Value value) {
+    return value.asList(Value::asString);
+  }
+
+  static List<Long> epochMillis(Value value) {
+    return value.asList(v -> v.asZonedDateTime().toInstant().toEpochMilli());
+  }
+}
