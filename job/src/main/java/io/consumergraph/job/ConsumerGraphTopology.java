@@ -11,8 +11,11 @@ import io.consumergraph.operators.dedup.PurchaseDeduplicator;
 import io.consumergraph.operators.enrich.CatalogLookupFactory;
 import io.consumergraph.operators.enrich.PurchaseEnricher;
 import io.consumergraph.operators.graph.ToGraphUpdate;
+import java.io.Serializable;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -101,7 +104,9 @@ public final class ConsumerGraphTopology {
                 INITIAL_RETRY_DELAY.toMillis(),
                 MAX_RETRY_DELAY.toMillis(),
                 2.0)
-            .ifResult(PurchaseEnricher::isIncomplete)
+            .ifResult(
+                (Predicate<Collection<EnrichedPurchase>> & Serializable)
+                    PurchaseEnricher::isIncomplete)
             .ifException(RetryPredicates.HAS_EXCEPTION_PREDICATE)
             .build();
     DataStream<EnrichedPurchase> enriched =

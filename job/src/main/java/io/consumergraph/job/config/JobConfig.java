@@ -8,21 +8,20 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * Loads the job's {@link Configuration}: defaults, then {@code CONSUMER_GRAPH_*} environment
- * variables, then {@code --key value} arguments. Secrets are read from the environment only.
+ * variables, then {@code --key value} arguments. Secrets are never part of it: the Neo4j sink reads
+ * {@code NEO4J_PASSWORD} from the task manager's environment.
  */
 public final class JobConfig {
 
   static final String ENV_PREFIX = "CONSUMER_GRAPH_";
 
-  /** Environment variable holding the Neo4j password. */
+  /** Environment variable holding the Neo4j password (read by the sink, never by the job). */
   public static final String NEO4J_PASSWORD_ENV = "NEO4J_PASSWORD";
 
   private final Configuration configuration;
-  private final String neo4jPassword;
 
-  private JobConfig(Configuration configuration, String neo4jPassword) {
+  private JobConfig(Configuration configuration) {
     this.configuration = configuration;
-    this.neo4jPassword = neo4jPassword;
   }
 
   public static JobConfig load(String[] args, Map<String, String> env) {
@@ -53,11 +52,11 @@ public final class JobConfig {
               + NEO4J_PASSWORD_ENV
               + ", never from arguments");
     }
-    return new JobConfig(Configuration.fromMap(values), env.getOrDefault(NEO4J_PASSWORD_ENV, ""));
+    return new JobConfig(Configuration.fromMap(values));
   }
 
-  public static JobConfig of(Configuration configuration, String neo4jPassword) {
-    return new JobConfig(configuration, neo4jPassword);
+  public static JobConfig of(Configuration configuration) {
+    return new JobConfig(configuration);
   }
 
   /** {@code CONSUMER_GRAPH_KAFKA_BOOTSTRAP_SERVERS} → {@code kafka.bootstrap.servers}. */
@@ -96,10 +95,6 @@ public final class JobConfig {
       }
     }
     return configuration.get(option);
-  }
-
-  public String neo4jPassword() {
-    return neo4jPassword;
   }
 
   public Configuration configuration() {

@@ -1,0 +1,124 @@
+package io.consumergraph.job;
+
+import static io.consumergraph.job.config.JobOptions.*;
+
+import io.consumergraph.job.config.JobConfig;
+import io.consumergraph.job.kafka.DeadLetterSerializer;
+import io.consumergraph.job.kafka.SourceRecordDeserializer;
+import io.consumergraph.job.kafka.StartingOffsets;
+import io.consumergraph.model.DeadLetter;
+import io.consumergraph.model.SourceRecord;
+import io.consumergraph.sink.neo4j.Neo4jGraphSink;
+import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
+import java.net.URI;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The main class: reads the configuration, builds the sources and sinks it names and runs the
+ * {@link ConsumerGraphTopology}.
+ */
+public final class ConsumerGraphJob {
+
+  private ConsumerGraphJob() {}
+
+  public static void main(String[] args) throws Exception {
+    JobConfig config;
+    try {
+      config = JobConfig.load(args, System.getenv());
+      config.get(KAFKA_BOOTSTRAP_SERVERS);
+    } catch (IllegalArgumentException e) {
+      System.err.println("consumer-graph: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
+    topology(config, false).build(env);
+    env.execute("consumer-graph");
+  }
+
+  /**
+   * Flink settings the job relies on: RocksDB with incremental checkpoints, exactly-once
+   * checkpoints at the configured interval, and no Kryo fallback.
+   */
+  public static Configuration flinkConfiguration(JobConfig config) {
+    Configuration flink = new Configuration();
+    flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.get(CHECKPOINT_INTERVAL));
+    flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    flink.set(PipelineOptions.GENERIC_TYPES, false);
+    return flink;
+  }
+
+  /** The topology with the sources and sinks the configuration names. */
+  public static ConsumerGraphTopology topology(JobConfig config, boolean bounded) {
+    return new ConsumerGraphTopology(
+        receiptSource(config, bounded),
+        UpstreamCatalog.factory(UpstreamCatalog.config(config)),
+        graphSink(config),
+        deadLetterSink(config),
+        new ConsumerGraphTopology.Settings(
+            config.get(DEDUP_TTL),
+            config.get(UPSTREAM_TIMEOUT),
+            config.get(UPSTREAM_MAX_RETRIES),
+            config.get(ENRICH_CAPACITY),
+            config.get(SINK_PARALLELISM)));
+  }
+
+  /**
+   * The receipts topic as raw records. {@code bounded} stops at the offsets that are latest when
+   * the job starts (tests and one-off replays).
+   */
+  public static KafkaSource<SourceRecord> receiptSource(JobConfig config, boolean bounded) {
+    KafkaSourceBuilder<SourceRecord> builder =
+        KafkaSource.<SourceRecord>builder()
+            .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+            .setTopics(config.get(RECEIPTS_TOPIC))
+            .setGroupId(config.get(GROUP_ID))
+            .setStartingOffsets(StartingOffsets.parse(config.get(START_FROM)))
+            .setDeserializer(new SourceRecordDeserializer())
+            .setProperty("commit.offsets.on.checkpoint", "true")
+            .setProperty("partition.discovery.interval.ms", "60000");
+    if (bounded) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
+  }
+
+  public static KafkaSink<DeadLetter> deadLetterSink(JobConfig config) {
+    return KafkaSink.<DeadLetter>builder()
+        .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+        .setRecordSerializer(new DeadLetterSerializer(config.get(DEAD_LETTER_TOPIC)))
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .build();
+  }
+
+  /**
+   * The graph sink. The password is not put into the job: with a user set, the writer reads {@code
+   * NEO4J_PASSWORD} from its own environment on the task manager.
+   */
+  public static Neo4jGraphSink graphSink(JobConfig config) {
+    String user = config.get(NEO4J_USER);
+    Neo4jSinkConfig sink =
+        (user.isEmpty()
+                ? Neo4jSinkConfig.withoutAuth(URI.create(config.get(NEO4J_URI)))
+                : Neo4jSinkConfig.of(URI.create(config.get(NEO4J_URI)), user, null))
+            .withDatabase(config.get(NEO4J_DATABASE))
+            .withBatchRows(config.get(NEO4J_BATCH_ROWS))
+            .withMaxBatchDelay(config.get(NEO4J_MAX_BATCH_DELAY))
+            .withMaxRetries(config.get(NEO4J_MAX_RETRIES))
+            .withLogOnly(config.get(LOG_ONLY));
+    return new Neo4jGraphSink(sink);
+  }
+}
