@@ -1,0 +1,235 @@
+package io.consumergraph.demo;
+
+import io.consumergraph.embedded.EmbeddedKafka;
+import io.consumergraph.embedded.EmbeddedNeo4j;
+import io.consumergraph.embedded.EmbeddedSqs;
+import io.consumergraph.job.ConsumerGraphJob;
+import io.consumergraph.job.config.JobConfig;
+import io.consumergraph.job.config.JobOptions;
+import io.consumergraph.simulator.SyntheticCatalog;
+import io.consumergraph.simulator.UpstreamSimulator;
+import java.net.URI;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One command runs consumer-graph on the embedded stack: real Kafka (KRaft), Neo4j (Bolt + HTTP),
+ * ElasticMQ and the upstream simulator in this JVM, the job in a local Flink cluster with the web
+ * UI, a synthetic receipt stream, progress while it runs and a summary read back from Neo4j.
+ */
+public final class Demo {
+
+  static final int RECEIPT_PARTITIONS = 4;
+  static final String GROUP_ID = "consumer-graph-demo";
+  static final List<String> METRICS =
+      List.of(
+          "accepted",
+          "deadLettered",
+          "itemsWithoutFido",
+          "filtered.notFinished",
+          "filtered.digital",
+          "filtered.noFidoItems",
+          "duplicatesDropped",
+          "purchasesFirstSeen",
+          "enrichmentIncomplete",
+          "neo4jBatches",
+          "neo4jRows",
+          "neo4jRetries");
+
+  private Demo() {}
+
+  public static void main(String[] args) throws Exception {
+    DemoOptions options;
+    try {
+      options = DemoOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    System.exit(run(options));
+  }
+
+  static int run(DemoOptions options) throws Exception {
+    say("starting the embedded stack ...");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        EmbeddedNeo4j neo4j = EmbeddedNeo4j.start(7687, 7474);
+        EmbeddedSqs sqs = EmbeddedSqs.start(9324);
+        UpstreamSimulator upstream = UpstreamSimulator.start(8090)) {
+      say("  Kafka      " + kafka.bootstrapServers());
+      say("  Neo4j      " + neo4j.boltUri() + "   HTTP " + neo4j.httpUri());
+      say("  ElasticMQ  " + sqs.endpoint());
+      say("  upstream   " + upstream.baseUri());
+
+      JobConfig config = jobConfig(kafka, neo4j, upstream);
+      kafka.createTopic(config.get(JobOptions.RECEIPTS_TOPIC), RECEIPT_PARTITIONS);
+      kafka.createTopic(config.get(JobOptions.DEAD_LETTER_TOPIC), 1);
+
+      Configuration flink = ConsumerGraphJob.flinkConfiguration(config);
+      flink.set(RestOptions.PORT, options.webUiPort());
+      flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+      flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 4);
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+      env.setParallelism(2);
+      ConsumerGraphJob.topology(config, false).build(env);
+      JobClient job = env.executeAsync("consumer-graph (demo)");
+      URI webUi = URI.create("http://localhost:" + options.webUiPort());
+      say("Flink web UI " + webUi + "   job " + job.getJobID());
+
+      long started = System.nanoTime();
+      Map<SyntheticReceiptStream.Kind, Long> sent =
+          produce(kafka, config.get(JobOptions.RECEIPTS_TOPIC), options, upstream.catalog());
+      long total = sent.values().stream().mapToLong(Long::longValue).sum();
+      say("produced " + total + " records: " + sent);
+
+      waitUntilConsumed(kafka, config.get(JobOptions.RECEIPTS_TOPIC), neo4j, total);
+      double seconds = (System.nanoTime() - started) / 1e9;
+
+      FlinkRestMetrics metrics = new FlinkRestMetrics(webUi);
+      Thread.sleep(1500); // one metric fetch interval, so the totals include the last records
+      printSummary(neo4j, kafka, config, metrics.sums(job.getJobID().toString(), METRICS));
+      say(
+          String.format(
+              "throughput: %d records in %.1f s = %.0f records/s end to end (Kafka → Neo4j)",
+              total, seconds, total / seconds));
+
+      if (options.keepRunning()) {
+        say(
+            "keeping everything running: web UI "
+                + webUi
+                + ", Neo4j browser "
+                + neo4j.httpUri()
+                + ". Ctrl-C to stop.");
+        CountDownLatch forever = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+        forever.await();
+      }
+      job.cancel().get(30, TimeUnit.SECONDS);
+      return 0;
+    }
+  }
+
+  static JobConfig jobConfig(EmbeddedKafka kafka, EmbeddedNeo4j neo4j, UpstreamSimulator upstream) {
+    Configuration c = new Configuration();
+    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    c.set(JobOptions.GROUP_ID, GROUP_ID);
+    c.set(JobOptions.START_FROM, "earliest");
+    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
+    c.set(JobOptions.NEO4J_USER, ""); // the embedded server runs without auth
+    String base = upstream.baseUri().toString().replaceAll("/$", "");
+    c.set(JobOptions.PRODUCT_URL, base + "/fps");
+    c.set(JobOptions.CATEGORY_URL, base + "/category");
+    c.set(JobOptions.RETAILER_URL, base + "/retailer");
+    c.set(JobOptions.PURCHASE_HISTORY_URL, base + "/purchase-history");
+    c.set(JobOptions.BTS_URL, base);
+    c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2));
+    return JobConfig.of(c);
+  }
+
+  private static Map<SyntheticReceiptStream.Kind, Long> produce(
+      EmbeddedKafka kafka, String topic, DemoOptions options, SyntheticCatalog catalog)
+      throws InterruptedException {
+    SyntheticReceiptStream stream =
+        new SyntheticReceiptStream(
+            options.seed(),
+            options.users(),
+            catalog::fido,
+            catalog.productCount(),
+            catalog::retailerId,
+            catalog.retailerCount(),
+            System.currentTimeMillis());
+    Map<SyntheticReceiptStream.Kind, Long> sent = new EnumMap<>(SyntheticReceiptStream.Kind.class);
+    long started = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+      for (int i = 0; i < options.receipts(); i++) {
+        SyntheticReceiptStream.Generated g = stream.next();
+        producer.send(new ProducerRecord<>(topic, g.key(), g.value()));
+        sent.merge(g.kind(), 1L, Long::sum);
+        if (options.ratePerSecond() > 0) {
+          long due = started + (long) (i * 1e9 / options.ratePerSecond());
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+          }
+        }
+      }
+      producer.flush();
+    }
+    return sent;
+  }
+
+  /**
+   * Waits until the job's committed offsets reach the end of the topic. Offsets are committed when
+   * a checkpoint completes, after the sink has flushed, so everything before them is in Neo4j.
+   */
+  private static void waitUntilConsumed(
+      EmbeddedKafka kafka, String topic, EmbeddedNeo4j neo4j, long total) throws Exception {
+    Map<TopicPartition, Long> end = kafka.endOffsets(topic);
+    long target = end.values().stream().mapToLong(Long::longValue).sum();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      while (true) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(GROUP_ID).partitionsToOffsetAndMetadata().get();
+        long done =
+            committed.entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset())
+                .sum();
+        long purchased =
+            GraphSummary.count(neo4j.driver(), "MATCH ()-[r:PURCHASED]->() RETURN count(r)");
+        long users = GraphSummary.count(neo4j.driver(), "MATCH (u:User) RETURN count(u)");
+        say(
+            String.format(
+                "  progress: %d/%d records committed (%.0f%%) | graph: %d users, %d PURCHASED",
+                done, target, 100.0 * done / Math.max(1, target), users, purchased));
+        if (done >= target) {
+          return;
+        }
+        Thread.sleep(2000);
+      }
+    }
+  }
+
+  private static void printSummary(
+      EmbeddedNeo4j neo4j, EmbeddedKafka kafka, JobConfig config, Map<String, Long> metrics) {
+    say("");
+    say("=== summary (read back from Neo4j) ===");
+    say("nodes:");
+    GraphSummary.nodesByLabel(neo4j.driver())
+        .forEach((k, v) -> say(String.format("  %-14s %8d", k, v)));
+    say("relationships:");
+    GraphSummary.relationshipsByType(neo4j.driver())
+        .forEach((k, v) -> say(String.format("  %-14s %8d", k, v)));
+    long deadLetters =
+        kafka.endOffsets(config.get(JobOptions.DEAD_LETTER_TOPIC)).values().stream()
+            .mapToLong(Long::longValue)
+            .sum();
+    say("dead letters in " + config.get(JobOptions.DEAD_LETTER_TOPIC) + ": " + deadLetters);
+    say("operator metrics (Flink web UI, summed over subtasks):");
+    metrics.forEach((k, v) -> say(String.format("  %-58s %8d", k, v)));
+  }
+
+  static void say(String line) {
+    System.out.println(line);
+    System.out.flush();
+  }
+}
