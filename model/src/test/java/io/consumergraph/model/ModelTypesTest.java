@@ -27,7 +27,9 @@ class ModelTypesTest {
         Product.class,
         Retailer.class,
         EnrichedPurchase.class,
-        GraphUpdate.class
+        GraphUpdate.class,
+        UserLoadRequest.class,
+        UserHistory.class
       })
   void isAFlinkPojo(Class<?> type) {
     assertThat(TypeInformation.of(type)).isInstanceOf(PojoTypeInfo.class);
