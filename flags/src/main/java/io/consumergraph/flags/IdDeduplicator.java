@@ -33,6 +33,11 @@ final class IdDeduplicator {
     return size + (sawZero ? 1 : 0);
   }
 
+  /** Bytes held by the table: what remembering the ids costs. */
+  long tableBytes() {
+    return (long) slots.length * Long.BYTES;
+  }
+
   private boolean insert(long[] table, long hash) {
     int mask = table.length - 1;
     int index = (int) (hash ^ (hash >>> 32)) & mask;
