@@ -21,14 +21,18 @@ final class PollingReader<T> implements SourceReader<T, PollingSplit> {
 
   private final Poller<T> poller;
   private final Duration interval;
+  private final int maxPolls;
   private final ArrayDeque<T> pending = new ArrayDeque<>();
+  private int polls;
+  private boolean noMoreSplits;
   private final List<PollingSplit> splits = new ArrayList<>();
   private CompletableFuture<Void> available = new CompletableFuture<>();
   private ScheduledExecutorService scheduler;
 
-  PollingReader(Poller<T> poller, Duration interval) {
+  PollingReader(Poller<T> poller, Duration interval, int maxPolls) {
     this.poller = poller;
     this.interval = interval;
+    this.maxPolls = maxPolls;
   }
 
   @Override
@@ -38,7 +42,7 @@ final class PollingReader<T> implements SourceReader<T, PollingSplit> {
   public synchronized InputStatus pollNext(ReaderOutput<T> output) {
     T next = pending.poll();
     if (next == null) {
-      return InputStatus.NOTHING_AVAILABLE;
+      return finished() ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
     }
     output.collect(next);
     return pending.isEmpty() ? InputStatus.NOTHING_AVAILABLE : InputStatus.MORE_AVAILABLE;
@@ -46,7 +50,7 @@ final class PollingReader<T> implements SourceReader<T, PollingSplit> {
 
   @Override
   public synchronized CompletableFuture<Void> isAvailable() {
-    if (!pending.isEmpty()) {
+    if (!pending.isEmpty() || finished()) {
       return CompletableFuture.completedFuture(null);
     }
     if (available.isDone()) {
@@ -76,23 +80,28 @@ final class PollingReader<T> implements SourceReader<T, PollingSplit> {
     }
   }
 
+  /** Bounded mode: every poll done and emitted, or no split will ever come. */
+  private boolean finished() {
+    return maxPolls > 0 && ((splits.isEmpty() && noMoreSplits) || polls >= maxPolls);
+  }
+
   private void pollOnce() {
+    synchronized (this) {
+      if (maxPolls > 0 && polls >= maxPolls) {
+        return;
+      }
+    }
     List<T> records;
     try {
       records = poller.poll();
     } catch (Exception e) {
       // A failed poll keeps what was emitted before; the poller logs the reason in detail.
       LOG.warn("poll failed, keeping the last state: {}", e.toString());
-      return;
-    } catch (Throwable t) {
-      LOG.error("poll failed", t);
-      return;
-    }
-    if (records.isEmpty()) {
-      return;
+      records = List.of();
     }
     CompletableFuture<Void> toComplete;
     synchronized (this) {
+      polls++;
       pending.addAll(records);
       toComplete = available;
     }
@@ -100,7 +109,10 @@ final class PollingReader<T> implements SourceReader<T, PollingSplit> {
   }
 
   @Override
-  public void notifyNoMoreSplits() {}
+  public synchronized void notifyNoMoreSplits() {
+    noMoreSplits = true;
+    available.complete(null);
+  }
 
   @Override
   public synchronized List<PollingSplit> snapshotState(long checkpointId) {

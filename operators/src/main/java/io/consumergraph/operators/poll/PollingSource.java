@@ -22,36 +22,51 @@ public final class PollingSource<T> implements Source<T, PollingSplit, Boolean> 
 
   private final Poller<T> poller;
   private final Duration interval;
+  private final int maxPolls;
 
+  /** Polls forever. */
   public PollingSource(Poller<T> poller, Duration interval) {
+    this(poller, interval, 0);
+  }
+
+  private PollingSource(Poller<T> poller, Duration interval, int maxPolls) {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("poll interval must be positive, got " + interval);
     }
     this.poller = poller;
     this.interval = interval;
+    this.maxPolls = maxPolls;
+  }
+
+  /** Polls {@code polls} times and ends: for bounded runs (tests, one-off replays). */
+  public static <T> PollingSource<T> bounded(Poller<T> poller, Duration interval, int polls) {
+    if (polls < 1) {
+      throw new IllegalArgumentException("a bounded poll source needs at least one poll");
+    }
+    return new PollingSource<>(poller, interval, polls);
   }
 
   @Override
   public Boundedness getBoundedness() {
-    return Boundedness.CONTINUOUS_UNBOUNDED;
+    return maxPolls > 0 ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
   }
 
   @Override
   public SourceReader<T, PollingSplit> createReader(SourceReaderContext context) {
-    return new PollingReader<>(poller, interval);
+    return new PollingReader<>(poller, interval, maxPolls);
   }
 
   @Override
   public SplitEnumerator<PollingSplit, Boolean> createEnumerator(
       SplitEnumeratorContext<PollingSplit> context) {
-    return new PollingEnumerator(context, false);
+    return new PollingEnumerator(context, false, maxPolls > 0);
   }
 
   @Override
   public SplitEnumerator<PollingSplit, Boolean> restoreEnumerator(
       SplitEnumeratorContext<PollingSplit> context, Boolean assigned) {
     // Splits of a failed reader come back through addSplitsBack, so "assigned" stays as it was.
-    return new PollingEnumerator(context, assigned);
+    return new PollingEnumerator(context, assigned, maxPolls > 0);
   }
 
   @Override
@@ -101,11 +116,14 @@ public final class PollingSource<T> implements Source<T, PollingSplit, Boolean> 
   static final class PollingEnumerator implements SplitEnumerator<PollingSplit, Boolean> {
 
     private final SplitEnumeratorContext<PollingSplit> context;
+    private final boolean bounded;
     private boolean assigned;
 
-    PollingEnumerator(SplitEnumeratorContext<PollingSplit> context, boolean assigned) {
+    PollingEnumerator(
+        SplitEnumeratorContext<PollingSplit> context, boolean assigned, boolean bounded) {
       this.context = context;
       this.assigned = assigned;
+      this.bounded = bounded;
     }
 
     @Override
@@ -123,6 +141,10 @@ public final class PollingSource<T> implements Source<T, PollingSplit, Boolean> 
     @Override
     public void addReader(int subtaskId) {
       assignIfPossible();
+      if (bounded) {
+        // Readers without the split have nothing to do and must finish for the job to end.
+        context.signalNoMoreSplits(subtaskId);
+      }
     }
 
     private void assignIfPossible() {

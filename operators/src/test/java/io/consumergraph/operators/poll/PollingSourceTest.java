@@ -75,6 +75,30 @@ class PollingSourceTest {
   }
 
   @Test
+  void aBoundedSourceEndsAfterItsPollsSoTheJobFinishes() throws Exception {
+    EMITTED.clear();
+    POLLS.set(0);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    env.fromSource(
+            PollingSource.bounded(new CountingPoller(), Duration.ofMillis(10), 2),
+            WatermarkStrategy.noWatermarks(),
+            "poll",
+            Types.INT)
+        .map(
+            i -> {
+              EMITTED.add(i);
+              return i;
+            })
+        .sinkTo(new DiscardingSink<>());
+
+    env.execute();
+
+    assertThat(POLLS.get()).isEqualTo(2);
+    assertThat(EMITTED).containsExactly(1, 2);
+  }
+
+  @Test
   void rejectsANonPositiveInterval() {
     assertThatThrownBy(() -> new PollingSource<>(new CountingPoller(), Duration.ZERO))
         .hasMessageContaining("poll interval must be positive");

@@ -1,0 +1,223 @@
+package io.consumergraph.operators.gate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consumergraph.flags.DocumentLocation;
+import io.consumergraph.flags.FlagPoller;
+import io.consumergraph.flags.FlagSnapshot;
+import io.consumergraph.flags.FlagSource;
+import io.consumergraph.flags.IdListMember;
+import io.consumergraph.model.Channel;
+import io.consumergraph.model.Origin;
+import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.model.PurchasedItem;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UserGateTest {
+
+  @TempDir Path dir;
+
+  private Path document;
+  private FlagPoller poller;
+  private final List<FlagUpdate> updates = new ArrayList<>();
+
+  @BeforeEach
+  void poller() {
+    document = dir.resolve("flags.yaml");
+    poller =
+        FlagPoller.builder(
+                DocumentLocation.file(document),
+                FlagSource.create(FlagSource.Settings.defaults()),
+                new FlagPoller.Listener() {
+                  @Override
+                  public void onSnapshot(FlagSnapshot snapshot) {
+                    updates.add(FlagUpdate.snapshot(snapshot.toJson()));
+                  }
+
+                  @Override
+                  public void onIdListMember(IdListMember m) {
+                    updates.add(FlagUpdate.member(m.listKey(), m.listVersion(), m.userId()));
+                  }
+                })
+            .build();
+  }
+
+  /** Publishes a flag document through the real poller and feeds what it emits to the gate. */
+  private void publish(
+      KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent> gate,
+      String yaml)
+      throws Exception {
+    Files.writeString(document, yaml, StandardCharsets.UTF_8);
+    updates.clear();
+    poller.pollOnce();
+    for (FlagUpdate update : updates) {
+      if (update.isSnapshot()) {
+        gate.processBroadcastElement(update, 0);
+      } else {
+        gate.processElement(
+            GateInput.membership(update.userId(), update.listKey(), update.listVersion()), 0);
+      }
+    }
+  }
+
+  private static String flags(String ingestion, boolean receiptKillswitch) {
+    return "flags:\n"
+        + "  consumer_graph_ingestion:\n"
+        + ingestion
+        + "  consumer_graph_receipt_killswitch: { enabled: "
+        + receiptKillswitch
+        + " }\n"
+        + "  consumer_graph_factoid_killswitch: { enabled: false }\n";
+  }
+
+  private static final String TEAM_ONLY =
+      "    enabled: true\n"
+          + "    rollout: 0\n"
+          + "    segments:\n"
+          + "      - name: Team Users\n"
+          + "        allowedIDs: [\"u1\"]\n";
+
+  private static final String EVERYONE = "    enabled: true\n    rollout: 100\n";
+
+  private static PurchaseEvent purchase(String user, String id, Origin origin) {
+    return new PurchaseEvent(
+        user,
+        id,
+        origin == Origin.FACTOID_STREAM ? Channel.SHOP_ORDER : Channel.RECEIPT,
+        origin,
+        1L,
+        "r",
+        "shop",
+        new PurchasedItem[] {new PurchasedItem("f", "d", "b", 1, 1)});
+  }
+
+  private static KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent>
+      gate() throws Exception {
+    return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+        new UserGate(), GateInput::userId, Types.STRING, UserGate.FLAGS);
+  }
+
+  private static List<String> ids(
+      KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent> gate) {
+    List<String> ids = new ArrayList<>();
+    for (PurchaseEvent e : gate.extractOutputValues()) {
+      ids.add(e.userId() + "/" + e.purchaseId());
+    }
+    return ids;
+  }
+
+  @Test
+  void purchasesBeforeTheFirstDocumentWaitAndAreJudgedWhenItArrives() throws Exception {
+    try (var gate = gate()) {
+      gate.processElement(GateInput.purchase(purchase("u1", "r1", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u2", "r2", Origin.RECEIPT_STREAM)), 0);
+      assertThat(gate.extractOutputValues()).isEmpty();
+
+      publish(gate, flags(TEAM_ONLY, false));
+
+      assertThat(ids(gate)).containsExactly("u1/r1");
+    }
+  }
+
+  @Test
+  void inlineSegmentAdmitsItsUsersAndOthersAreDropped() throws Exception {
+    try (var gate = gate()) {
+      publish(gate, flags(TEAM_ONLY, false));
+      gate.processElement(GateInput.purchase(purchase("u1", "r1", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u2", "r2", Origin.RECEIPT_STREAM)), 0);
+
+      assertThat(ids(gate)).containsExactly("u1/r1");
+    }
+  }
+
+  @Test
+  void idListMembersLiveInKeyedStateAndLeaveWithTheNextVersion() throws Exception {
+    Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\nu8\n");
+    String withList =
+        "    enabled: true\n"
+            + "    rollout: 0\n"
+            + "    segments:\n"
+            + "      - name: Beta\n"
+            + "        allowedS3IDs: beta.csv\n";
+    try (var gate = gate()) {
+      publish(gate, flags(withList, false));
+      gate.processElement(GateInput.purchase(purchase("u7", "a", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u9", "b", Origin.RECEIPT_STREAM)), 0);
+      assertThat(ids(gate)).containsExactly("u7/a");
+
+      Files.writeString(dir.resolve("beta.csv"), "user_id\nu8\nu9\n");
+      publish(gate, flags(withList, false));
+      gate.processElement(GateInput.purchase(purchase("u7", "c", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u9", "d", Origin.RECEIPT_STREAM)), 0);
+
+      assertThat(ids(gate)).containsExactly("u7/a", "u9/d");
+    }
+  }
+
+  @Test
+  void anEnrolledUserPassesAlthoughTheFlagExcludesIt() throws Exception {
+    try (var gate = gate()) {
+      publish(gate, flags(TEAM_ONLY, false));
+      gate.processElement(GateInput.enrollment("u5", true), 0);
+      gate.processElement(GateInput.purchase(purchase("u5", "r5", Origin.FACTOID_STREAM)), 0);
+      gate.processElement(GateInput.enrollment("u5", false), 0);
+      gate.processElement(GateInput.purchase(purchase("u5", "r6", Origin.FACTOID_STREAM)), 0);
+
+      assertThat(ids(gate)).containsExactly("u5/r5");
+    }
+  }
+
+  @Test
+  void aKillswitchHoldsItsStreamAndReleasesEverythingOnceWhenTurnedOff() throws Exception {
+    try (var gate = gate()) {
+      publish(gate, flags(EVERYONE, true));
+      gate.processElement(GateInput.purchase(purchase("u1", "r1", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u2", "r2", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u1", "o1", Origin.FACTOID_STREAM)), 0);
+      assertThat(ids(gate)).containsExactly("u1/o1");
+
+      publish(gate, flags(EVERYONE, true));
+      assertThat(ids(gate)).containsExactly("u1/o1");
+
+      publish(gate, flags(EVERYONE, false));
+      publish(gate, flags(EVERYONE, false));
+      assertThat(ids(gate)).containsExactlyInAnyOrder("u1/o1", "u1/r1", "u2/r2");
+    }
+  }
+
+  @Test
+  void heldPurchasesSurviveASnapshotAndRestore() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var gate = gate()) {
+      publish(gate, flags(EVERYONE, true));
+      gate.processElement(GateInput.purchase(purchase("u1", "r1", Origin.RECEIPT_STREAM)), 0);
+      snapshot = gate.snapshot(1, 1);
+    }
+    try (var restored =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(new UserGate(), List.of(UserGate.FLAGS)),
+            GateInput::userId,
+            Types.STRING,
+            1,
+            1,
+            0)) {
+      restored.initializeState(snapshot);
+      restored.open();
+      publish(restored, flags(EVERYONE, false));
+
+      assertThat(ids(restored)).containsExactly("u1/r1");
+    }
+  }
+}
