@@ -2,15 +2,21 @@ package io.consumergraph.job;
 
 import static io.consumergraph.job.config.JobOptions.*;
 
+import io.consumergraph.flags.FlagSource;
+import io.consumergraph.flags.S3Settings;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.kafka.DeadLetterSerializer;
 import io.consumergraph.job.kafka.SourceRecordDeserializer;
 import io.consumergraph.job.kafka.StartingOffsets;
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.SourceRecord;
+import io.consumergraph.operators.gate.FlagDocumentPoller;
+import io.consumergraph.operators.gate.FlagUpdate;
+import io.consumergraph.operators.poll.PollingSource;
 import io.consumergraph.sink.neo4j.Neo4jGraphSink;
 import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
 import java.net.URI;
+import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -36,6 +42,7 @@ public final class ConsumerGraphJob {
     try {
       config = JobConfig.load(args, System.getenv());
       config.get(KAFKA_BOOTSTRAP_SERVERS);
+      config.get(FLAGS_LOCATION);
     } catch (IllegalArgumentException e) {
       System.err.println("consumer-graph: " + e.getMessage());
       System.exit(2);
@@ -63,8 +70,13 @@ public final class ConsumerGraphJob {
 
   /** The topology with the sources and sinks the configuration names. */
   public static ConsumerGraphTopology topology(JobConfig config, boolean bounded) {
+    String enrollments = config.get(ENROLLMENTS_TOPIC);
     return new ConsumerGraphTopology(
-        receiptSource(config, bounded),
+        new ConsumerGraphTopology.Inputs(
+            kafkaSource(config, config.get(RECEIPTS_TOPIC), bounded),
+            kafkaSource(config, config.get(FACTOIDS_TOPIC), bounded),
+            flagSource(config, bounded),
+            enrollments.isEmpty() ? null : kafkaSource(config, enrollments, bounded)),
         UpstreamCatalog.factory(UpstreamCatalog.config(config)),
         graphSink(config),
         deadLetterSink(config),
@@ -77,14 +89,15 @@ public final class ConsumerGraphJob {
   }
 
   /**
-   * The receipts topic as raw records. {@code bounded} stops at the offsets that are latest when
-   * the job starts (tests and one-off replays).
+   * A topic as raw records. {@code bounded} stops at the offsets that are latest when the job
+   * starts (tests and one-off replays).
    */
-  public static KafkaSource<SourceRecord> receiptSource(JobConfig config, boolean bounded) {
+  public static KafkaSource<SourceRecord> kafkaSource(
+      JobConfig config, String topic, boolean bounded) {
     KafkaSourceBuilder<SourceRecord> builder =
         KafkaSource.<SourceRecord>builder()
             .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
-            .setTopics(config.get(RECEIPTS_TOPIC))
+            .setTopics(topic)
             .setGroupId(config.get(GROUP_ID))
             .setStartingOffsets(StartingOffsets.parse(config.get(START_FROM)))
             .setDeserializer(new SourceRecordDeserializer())
@@ -94,6 +107,25 @@ public final class ConsumerGraphJob {
       builder.setBounded(OffsetsInitializer.latest());
     }
     return builder.build();
+  }
+
+  /**
+   * The flag document poller. A bounded job polls once: enough for tests and replays, which have a
+   * fixed document.
+   */
+  public static PollingSource<FlagUpdate> flagSource(JobConfig config, boolean bounded) {
+    String endpoint = config.get(FLAGS_S3_ENDPOINT);
+    S3Settings s3 =
+        endpoint.isEmpty()
+            ? S3Settings.defaults()
+            : new S3Settings(null, URI.create(endpoint), true, null, null, Duration.ofSeconds(30));
+    FlagDocumentPoller poller =
+        new FlagDocumentPoller(
+            config.get(FLAGS_LOCATION), new FlagSource.Settings(Duration.ofSeconds(10), s3));
+    Duration interval = config.get(FLAGS_POLL_INTERVAL);
+    return bounded
+        ? PollingSource.bounded(poller, interval, 1)
+        : new PollingSource<>(poller, interval);
   }
 
   public static KafkaSink<DeadLetter> deadLetterSink(JobConfig config) {

@@ -6,10 +6,15 @@ import io.consumergraph.model.GraphUpdate;
 import io.consumergraph.model.PurchaseEvent;
 import io.consumergraph.model.SourceRecord;
 import io.consumergraph.operators.decode.DecodeAndFilter;
+import io.consumergraph.operators.decode.FactoidDecoder;
 import io.consumergraph.operators.decode.ReceiptDecoder;
 import io.consumergraph.operators.dedup.PurchaseDeduplicator;
 import io.consumergraph.operators.enrich.CatalogLookupFactory;
 import io.consumergraph.operators.enrich.PurchaseEnricher;
+import io.consumergraph.operators.gate.DecodeEnrollments;
+import io.consumergraph.operators.gate.FlagUpdate;
+import io.consumergraph.operators.gate.GateInput;
+import io.consumergraph.operators.gate.UserGate;
 import io.consumergraph.operators.graph.ToGraphUpdate;
 import java.io.Serializable;
 import java.time.Duration;
@@ -17,10 +22,13 @@ import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
@@ -34,6 +42,13 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  * <p>The uids are part of the savepoint format: never change one.
  */
 public final class ConsumerGraphTopology {
+
+  /** The job's inputs; {@code enrollments} may be null when there is no enrollment topic. */
+  public record Inputs(
+      Source<SourceRecord, ?, ?> receipts,
+      Source<SourceRecord, ?, ?> factoids,
+      Source<FlagUpdate, ?, ?> flags,
+      Source<SourceRecord, ?, ?> enrollments) {}
 
   /** Settings of the operators between sources and sinks. */
   public record Settings(
@@ -61,19 +76,19 @@ public final class ConsumerGraphTopology {
   static final Duration INITIAL_RETRY_DELAY = Duration.ofMillis(100);
   static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(2);
 
-  private final Source<SourceRecord, ?, ?> receipts;
+  private final Inputs inputs;
   private final CatalogLookupFactory catalog;
   private final Sink<GraphUpdate> graphSink;
   private final Sink<DeadLetter> deadLetterSink;
   private final Settings settings;
 
   public ConsumerGraphTopology(
-      Source<SourceRecord, ?, ?> receipts,
+      Inputs inputs,
       CatalogLookupFactory catalog,
       Sink<GraphUpdate> graphSink,
       Sink<DeadLetter> deadLetterSink,
       Settings settings) {
-    this.receipts = receipts;
+    this.inputs = inputs;
     this.catalog = catalog;
     this.graphSink = graphSink;
     this.deadLetterSink = deadLetterSink;
@@ -81,19 +96,79 @@ public final class ConsumerGraphTopology {
   }
 
   public void build(StreamExecutionEnvironment env) {
-    SingleOutputStreamOperator<PurchaseEvent> decodedReceipts =
-        env.fromSource(receipts, WatermarkStrategy.noWatermarks(), "receipts")
+    SingleOutputStreamOperator<PurchaseEvent> receipts =
+        env.fromSource(inputs.receipts(), WatermarkStrategy.noWatermarks(), "receipts")
             .uid("receipts-source")
             .process(new DecodeAndFilter(new ReceiptDecoder()))
             .name("decode-receipts")
             .uid("decode-receipts");
-
+    SingleOutputStreamOperator<PurchaseEvent> factoids =
+        env.fromSource(inputs.factoids(), WatermarkStrategy.noWatermarks(), "factoids")
+            .uid("factoids-source")
+            .process(new DecodeAndFilter(new FactoidDecoder()))
+            .name("decode-factoids")
+            .uid("decode-factoids");
     DataStream<DeadLetter> deadLetters =
-        decodedReceipts.getSideOutput(DecodeAndFilter.DEAD_LETTERS);
+        receipts
+            .getSideOutput(DecodeAndFilter.DEAD_LETTERS)
+            .union(factoids.getSideOutput(DecodeAndFilter.DEAD_LETTERS));
 
+    // The flag source runs on one subtask: snapshots are broadcast, id-list members are keyed.
+    SingleOutputStreamOperator<FlagUpdate> flagUpdates =
+        env.fromSource(
+                inputs.flags(),
+                WatermarkStrategy.noWatermarks(),
+                "flags",
+                TypeInformation.of(FlagUpdate.class))
+            .uid("flags-source")
+            .setParallelism(1);
+    BroadcastStream<FlagUpdate> snapshots =
+        flagUpdates
+            .filter(FlagUpdate::isSnapshot)
+            .name("flag-snapshots")
+            .uid("flag-snapshots")
+            .setParallelism(1)
+            .broadcast(UserGate.FLAGS);
+    DataStream<GateInput> memberships =
+        flagUpdates
+            .filter(update -> !update.isSnapshot())
+            .name("id-list-members")
+            .uid("id-list-members")
+            .setParallelism(1)
+            .map(m -> GateInput.membership(m.userId(), m.listKey(), m.listVersion()))
+            .name("to-membership")
+            .uid("to-membership")
+            .setParallelism(1);
+
+    DataStream<GateInput> gateInputs =
+        receipts
+            .union(factoids)
+            .map(GateInput::purchase)
+            .name("to-gate-input")
+            .uid("to-gate-input")
+            .union(memberships);
+    if (inputs.enrollments() != null) {
+      SingleOutputStreamOperator<GateInput> enrollments =
+          env.fromSource(inputs.enrollments(), WatermarkStrategy.noWatermarks(), "enrollments")
+              .uid("enrollments-source")
+              .process(new DecodeEnrollments())
+              .name("decode-enrollments")
+              .uid("decode-enrollments");
+      gateInputs = gateInputs.union(enrollments);
+      deadLetters = deadLetters.union(enrollments.getSideOutput(DecodeAndFilter.DEAD_LETTERS));
+    }
+
+    SingleOutputStreamOperator<PurchaseEvent> admitted =
+        gateInputs
+            .keyBy(GateInput::userId)
+            .connect(snapshots)
+            .process(new UserGate())
+            .name("user-gate")
+            .uid("user-gate");
+
+    // The gate emits each purchase on the subtask that owns its user: no second shuffle.
     DataStream<PurchaseEvent> firstSeen =
-        decodedReceipts
-            .keyBy(PurchaseEvent::userId)
+        DataStreamUtils.reinterpretAsKeyedStream(admitted, PurchaseEvent::userId)
             .process(new PurchaseDeduplicator(settings.dedupTtl()))
             .name("dedup-purchases")
             .uid("dedup-purchases");

@@ -150,6 +150,8 @@ class ReceiptsToGraphIT {
     Configuration c = new Configuration();
     c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     c.set(JobOptions.RECEIPTS_TOPIC, topic);
+    c.set(JobOptions.FACTOIDS_TOPIC, topic + "-factoids");
+    c.set(JobOptions.FLAGS_LOCATION, everyoneEnabled().toString());
     c.set(JobOptions.DEAD_LETTER_TOPIC, dlq);
     c.set(JobOptions.GROUP_ID, groupId);
     c.set(JobOptions.START_FROM, "earliest");
@@ -170,7 +172,16 @@ class ReceiptsToGraphIT {
     return env.execute("receipts-to-graph-" + groupId);
   }
 
+  /** A flag document that lets every user in. */
+  private static java.nio.file.Path everyoneEnabled() throws java.io.IOException {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("flags", ".yaml");
+    java.nio.file.Files.writeString(
+        file, "flags:\n  consumer_graph_ingestion: { enabled: true, rollout: 100 }\n");
+    return file;
+  }
+
   private Sent produce(String topic, Random random) throws Exception {
+    kafka.createTopic(topic + "-factoids", 1);
     Sent sent = new Sent();
     List<byte[]> resend = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {

@@ -118,8 +118,9 @@ class BtsClientIT {
     assertThat(e.statusCode()).isEqualTo(503);
     assertThat(e.retryable()).isTrue();
     Thread.sleep(100); // let anything that would still be started arrive
-    // At most the 4 calls that were in flight next to the failed one were started after it.
-    assertThat(simulator.requestCount(EndpointFamily.BTS)).isLessThanOrEqualTo(1 + 11 + 4);
+    // Beyond the failed call, at most one window of concurrent calls (5) was already on its way:
+    // a slot freed just before the failure arrived may have started one more.
+    assertThat(simulator.requestCount(EndpointFamily.BTS)).isLessThanOrEqualTo(1 + 11 + 5);
     assertThat(simulator.requestCount(EndpointFamily.BTS)).isLessThan(1 + orders);
   }
 

@@ -32,6 +32,37 @@ public final class JobOptions {
           .defaultValue("factoid-stream")
           .withDescription("Topic of schema-registry framed Factoid records.");
 
+  public static final ConfigOption<String> ENROLLMENTS_TOPIC =
+      ConfigOptions.key("kafka.enrollments.topic")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Topic of experiment enrollments, JSON {\"user_id\": ..., \"enrolled\": true};"
+                  + " empty = no enrollment topic.");
+
+  public static final ConfigOption<String> FLAGS_LOCATION =
+      ConfigOptions.key("flags.location")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "The ingestion flag document: a local path, an http(s) URL or an s3://bucket/key"
+                  + " URI (format: flags/README.md). Live events wait until it has loaded once.");
+
+  public static final ConfigOption<Duration> FLAGS_POLL_INTERVAL =
+      ConfigOptions.key("flags.poll-interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription(
+              "How often the flag document is polled; a killswitch acts within one interval.");
+
+  public static final ConfigOption<String> FLAGS_S3_ENDPOINT =
+      ConfigOptions.key("flags.s3.endpoint")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "S3-compatible endpoint for s3:// flag locations (path-style); empty = AWS with the"
+                  + " default region and credentials chains.");
+
   public static final ConfigOption<String> GROUP_ID =
       ConfigOptions.key("kafka.group-id")
           .stringType()
