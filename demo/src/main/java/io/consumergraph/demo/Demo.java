@@ -8,11 +8,14 @@ import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.simulator.SyntheticCatalog;
 import io.consumergraph.simulator.UpstreamSimulator;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
@@ -42,9 +45,8 @@ public final class Demo {
           "accepted",
           "deadLettered",
           "itemsWithoutFido",
-          "filtered.notFinished",
-          "filtered.digital",
-          "filtered.noFidoItems",
+          "filtered.*",
+          "gate.*",
           "duplicatesDropped",
           "purchasesFirstSeen",
           "enrichmentIncomplete",
@@ -77,8 +79,11 @@ public final class Demo {
       say("  ElasticMQ  " + sqs.endpoint());
       say("  upstream   " + upstream.baseUri());
 
-      JobConfig config = jobConfig(kafka, neo4j, upstream);
+      Path flags = writeFlagDocument();
+      say("  flags      " + flags + " (edit it while the demo runs: polled every 2 s)");
+      JobConfig config = jobConfig(kafka, neo4j, upstream, flags);
       kafka.createTopic(config.get(JobOptions.RECEIPTS_TOPIC), RECEIPT_PARTITIONS);
+      kafka.createTopic(config.get(JobOptions.FACTOIDS_TOPIC), 2);
       kafka.createTopic(config.get(JobOptions.DEAD_LETTER_TOPIC), 1);
 
       Configuration flink = ConsumerGraphJob.flinkConfiguration(config);
@@ -94,12 +99,14 @@ public final class Demo {
       say("Flink web UI " + webUi + "   job " + job.getJobID());
 
       long started = System.nanoTime();
-      Map<SyntheticReceiptStream.Kind, Long> sent =
-          produce(kafka, config.get(JobOptions.RECEIPTS_TOPIC), options, upstream.catalog());
+      Map<String, Long> sent = produce(kafka, config, options, upstream.catalog());
       long total = sent.values().stream().mapToLong(Long::longValue).sum();
       say("produced " + total + " records: " + sent);
 
-      waitUntilConsumed(kafka, config.get(JobOptions.RECEIPTS_TOPIC), neo4j, total);
+      waitUntilConsumed(
+          kafka,
+          List.of(config.get(JobOptions.RECEIPTS_TOPIC), config.get(JobOptions.FACTOIDS_TOPIC)),
+          neo4j);
       double seconds = (System.nanoTime() - started) / 1e9;
 
       FlinkRestMetrics metrics = new FlinkRestMetrics(webUi);
@@ -126,8 +133,35 @@ public final class Demo {
     }
   }
 
-  static JobConfig jobConfig(EmbeddedKafka kafka, EmbeddedNeo4j neo4j, UpstreamSimulator upstream) {
+  /**
+   * The demo's flag document: 80% rollout plus a team segment, killswitches off. It lives in .demo/
+   * so it can be edited while the demo runs.
+   */
+  static Path writeFlagDocument() throws IOException {
+    Path file = Path.of(".demo", "flags.yaml").toAbsolutePath();
+    Files.createDirectories(file.getParent());
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "flags:",
+            "  consumer_graph_ingestion:",
+            "    enabled: true",
+            "    rollout: 80",
+            "    segments:",
+            "      - name: Team Users",
+            "        allowedIDs: [\"user-1\", \"user-2\", \"user-3\"]",
+            "  consumer_graph_receipt_killswitch: { enabled: false }",
+            "  consumer_graph_factoid_killswitch: { enabled: false }",
+            ""));
+    return file;
+  }
+
+  static JobConfig jobConfig(
+      EmbeddedKafka kafka, EmbeddedNeo4j neo4j, UpstreamSimulator upstream, Path flags) {
     Configuration c = new Configuration();
+    c.set(JobOptions.FLAGS_LOCATION, flags.toString());
+    c.set(JobOptions.FLAGS_POLL_INTERVAL, Duration.ofSeconds(2));
     c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     c.set(JobOptions.GROUP_ID, GROUP_ID);
     c.set(JobOptions.START_FROM, "earliest");
@@ -143,10 +177,12 @@ public final class Demo {
     return JobConfig.of(c);
   }
 
-  private static Map<SyntheticReceiptStream.Kind, Long> produce(
-      EmbeddedKafka kafka, String topic, DemoOptions options, SyntheticCatalog catalog)
+  /** Produces the receipt stream and, one factoid for every receipt, the factoid stream. */
+  private static Map<String, Long> produce(
+      EmbeddedKafka kafka, JobConfig config, DemoOptions options, SyntheticCatalog catalog)
       throws InterruptedException {
-    SyntheticReceiptStream stream =
+    long now = System.currentTimeMillis();
+    SyntheticReceiptStream receipts =
         new SyntheticReceiptStream(
             options.seed(),
             options.users(),
@@ -154,14 +190,28 @@ public final class Demo {
             catalog.productCount(),
             catalog::retailerId,
             catalog.retailerCount(),
-            System.currentTimeMillis());
-    Map<SyntheticReceiptStream.Kind, Long> sent = new EnumMap<>(SyntheticReceiptStream.Kind.class);
+            now);
+    SyntheticFactoidStream factoids =
+        new SyntheticFactoidStream(
+            options.seed() + 1,
+            options.users(),
+            catalog::fido,
+            catalog.productCount(),
+            catalog::retailerId,
+            catalog.retailerCount(),
+            now);
+    String receiptTopic = config.get(JobOptions.RECEIPTS_TOPIC);
+    String factoidTopic = config.get(JobOptions.FACTOIDS_TOPIC);
+    Map<String, Long> sent = new TreeMap<>();
     long started = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
       for (int i = 0; i < options.receipts(); i++) {
-        SyntheticReceiptStream.Generated g = stream.next();
-        producer.send(new ProducerRecord<>(topic, g.key(), g.value()));
-        sent.merge(g.kind(), 1L, Long::sum);
+        SyntheticReceiptStream.Generated r = receipts.next();
+        producer.send(new ProducerRecord<>(receiptTopic, r.key(), r.value()));
+        sent.merge("receipt " + r.kind(), 1L, Long::sum);
+        SyntheticFactoidStream.Generated f = factoids.next();
+        producer.send(new ProducerRecord<>(factoidTopic, f.key(), f.value()));
+        sent.merge("factoid " + f.kind(), 1L, Long::sum);
         if (options.ratePerSecond() > 0) {
           long due = started + (long) (i * 1e9 / options.ratePerSecond());
           long wait = due - System.nanoTime();
@@ -180,9 +230,11 @@ public final class Demo {
    * a checkpoint completes, after the sink has flushed, so everything before them is in Neo4j.
    */
   private static void waitUntilConsumed(
-      EmbeddedKafka kafka, String topic, EmbeddedNeo4j neo4j, long total) throws Exception {
-    Map<TopicPartition, Long> end = kafka.endOffsets(topic);
-    long target = end.values().stream().mapToLong(Long::longValue).sum();
+      EmbeddedKafka kafka, List<String> topics, EmbeddedNeo4j neo4j) throws Exception {
+    long target = 0;
+    for (String topic : topics) {
+      target += kafka.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+    }
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
@@ -191,7 +243,7 @@ public final class Demo {
             admin.listConsumerGroupOffsets(GROUP_ID).partitionsToOffsetAndMetadata().get();
         long done =
             committed.entrySet().stream()
-                .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .filter(e -> topics.contains(e.getKey().topic()) && e.getValue() != null)
                 .mapToLong(e -> e.getValue().offset())
                 .sum();
         long purchased =

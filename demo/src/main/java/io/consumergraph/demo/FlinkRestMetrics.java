@@ -30,7 +30,10 @@ final class FlinkRestMetrics {
     this.base = base;
   }
 
-  /** Every operator metric whose name (after the operator name) matches one of the suffixes. */
+  /**
+   * Every operator metric whose name ends with one of the suffixes; a suffix ending in {@code .*}
+   * matches every metric of that group (e.g. {@code gate.*}).
+   */
   Map<String, Long> sums(String jobId, List<String> suffixes) {
     Map<String, Long> result = new TreeMap<>();
     try {
@@ -40,8 +43,11 @@ final class FlinkRestMetrics {
         for (JsonNode metric : get(vertexPath + "/subtasks/metrics")) {
           String id = metric.path("id").asText();
           for (String suffix : suffixes) {
-            if (id.endsWith("." + suffix)) {
+            boolean group = suffix.endsWith(".*");
+            String part = group ? suffix.substring(0, suffix.length() - 1) : suffix;
+            if (group ? id.contains("." + part) : id.endsWith("." + part)) {
               wanted.add(id);
+              break;
             }
           }
         }

@@ -30,6 +30,7 @@ public final class DecodeAndFilter extends ProcessFunction<SourceRecord, Purchas
   private transient Counter deadLettered;
   private transient Counter itemsWithoutFido;
   private transient Map<FilterReason, Counter> filtered;
+  private transient MetricGroup filteredGroup;
 
   public DecodeAndFilter(PurchaseDecoder decoder) {
     this.decoder = decoder;
@@ -42,8 +43,8 @@ public final class DecodeAndFilter extends ProcessFunction<SourceRecord, Purchas
     deadLettered = metrics.counter("deadLettered");
     itemsWithoutFido = metrics.counter("itemsWithoutFido");
     filtered = new EnumMap<>(FilterReason.class);
-    MetricGroup filteredGroup = metrics.addGroup("filtered");
-    for (FilterReason reason : FilterReason.values()) {
+    filteredGroup = metrics.addGroup("filtered");
+    for (FilterReason reason : decoder.filterReasons()) {
       filtered.put(reason, filteredGroup.counter(reason.metricName()));
     }
   }
@@ -63,7 +64,8 @@ public final class DecodeAndFilter extends ProcessFunction<SourceRecord, Purchas
       itemsWithoutFido.inc(a.droppedItems());
       out.collect(a.event());
     } else if (result instanceof DecodeResult.Filtered f) {
-      filtered.get(f.reason()).inc();
+      // A reason the decoder did not declare still gets counted rather than lost.
+      filtered.computeIfAbsent(f.reason(), r -> filteredGroup.counter(r.metricName())).inc();
     } else if (result instanceof DecodeResult.Rejected r) {
       deadLettered.inc();
       ctx.output(DEAD_LETTERS, DeadLetter.of(record, r.reason(), r.detail(), now));

@@ -21,6 +21,11 @@ public final class FactoidDecoder implements PurchaseDecoder {
   private static final long serialVersionUID = 1L;
 
   @Override
+  public Set<FilterReason> filterReasons() {
+    return Set.of(FilterReason.NOT_SHOP, FilterReason.NOT_ORDER_FINALIZED, FilterReason.NO_FIDOS);
+  }
+
+  @Override
   public DecodeResult decode(byte[] payload, long nowMs) {
     if (payload == null || payload.length == 0) {
       return DecodeResult.undecodable("empty payload");

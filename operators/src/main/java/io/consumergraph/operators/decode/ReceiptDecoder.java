@@ -11,6 +11,7 @@ import io.consumergraph.model.proto.ReceiptStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Decodes a raw-protobuf {@code ProcessedReceiptEvent} (no registry framing) and applies the
@@ -22,6 +23,11 @@ public final class ReceiptDecoder implements PurchaseDecoder {
 
   /** Receipt clocks drift; beyond this a purchase time is a data error, not drift. */
   static final long MAX_FUTURE_SKEW_MS = Duration.ofDays(1).toMillis();
+
+  @Override
+  public Set<FilterReason> filterReasons() {
+    return Set.of(FilterReason.NOT_FINISHED, FilterReason.DIGITAL, FilterReason.NO_FIDO_ITEMS);
+  }
 
   @Override
   public DecodeResult decode(byte[] payload, long nowMs) {
