@@ -29,7 +29,9 @@ class ModelTypesTest {
         EnrichedPurchase.class,
         GraphUpdate.class,
         UserLoadRequest.class,
-        UserHistory.class
+        UserHistory.class,
+        LoadOutcome.class,
+        MergeInput.class
       })
   void isAFlinkPojo(Class<?> type) {
     assertThat(TypeInformation.of(type)).isInstanceOf(PojoTypeInfo.class);
