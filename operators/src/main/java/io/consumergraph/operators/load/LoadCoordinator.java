@@ -1,0 +1,140 @@
+package io.consumergraph.operators.load;
+
+import io.consumergraph.model.LoadOutcome;
+import io.consumergraph.model.UserLoadRequest;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Decides which load requests run, keyed by user: a request id already seen is a redelivery; a user
+ * loaded within the loaded-user TTL is skipped unless the request says {@code force}; a user whose
+ * load is in flight is not loaded twice at once.
+ *
+ * <p>The first input is requests, the second the outcomes of loads (fed back from the merger): a
+ * success marks the user loaded, a failure only ends the in-flight mark, so a user whose load
+ * failed is not marked loaded.
+ */
+public final class LoadCoordinator
+    extends KeyedCoProcessFunction<String, UserLoadRequest, LoadOutcome, UserLoadRequest> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** State names: part of the savepoint format, never rename. */
+  static final String SEEN_REQUESTS = "seen-load-requests";
+
+  static final String LOADED_AT = "loaded-at";
+  static final String IN_FLIGHT = "load-in-flight";
+  static final String IN_FLIGHT_SINCE = "load-in-flight-since";
+
+  private final Duration loadedTtl;
+  private final Duration inFlightTimeout;
+
+  private transient MapState<String, Long> seenRequests;
+  private transient ValueState<Long> loadedAt;
+  private transient ValueState<String> inFlight;
+  private transient ValueState<Long> inFlightSince;
+  private transient Counter started;
+  private transient Counter redelivered;
+  private transient Counter skippedRecentlyLoaded;
+  private transient Counter skippedInFlight;
+  private transient Counter succeeded;
+  private transient Counter failed;
+  private transient Counter inFlightExpired;
+
+  public LoadCoordinator(Duration loadedTtl, Duration inFlightTimeout) {
+    this.loadedTtl = loadedTtl;
+    this.inFlightTimeout = inFlightTimeout;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    StateTtlConfig ttl =
+        StateTtlConfig.newBuilder(loadedTtl)
+            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+            .cleanupInRocksdbCompactFilter(1000)
+            .build();
+    MapStateDescriptor<String, Long> seen =
+        new MapStateDescriptor<>(SEEN_REQUESTS, Types.STRING, Types.LONG);
+    seen.enableTimeToLive(ttl);
+    ValueStateDescriptor<Long> loaded = new ValueStateDescriptor<>(LOADED_AT, Types.LONG);
+    loaded.enableTimeToLive(ttl);
+    seenRequests = getRuntimeContext().getMapState(seen);
+    loadedAt = getRuntimeContext().getState(loaded);
+    inFlight = getRuntimeContext().getState(new ValueStateDescriptor<>(IN_FLIGHT, Types.STRING));
+    inFlightSince =
+        getRuntimeContext().getState(new ValueStateDescriptor<>(IN_FLIGHT_SINCE, Types.LONG));
+    var metrics = getRuntimeContext().getMetricGroup().addGroup("loads");
+    started = metrics.counter("started");
+    redelivered = metrics.counter("redelivered");
+    skippedRecentlyLoaded = metrics.counter("skippedRecentlyLoaded");
+    skippedInFlight = metrics.counter("skippedInFlight");
+    succeeded = metrics.counter("succeeded");
+    failed = metrics.counter("failed");
+    inFlightExpired = metrics.counter("inFlightExpired");
+  }
+
+  @Override
+  public void processElement1(UserLoadRequest request, Context ctx, Collector<UserLoadRequest> out)
+      throws Exception {
+    long now = ctx.timerService().currentProcessingTime();
+    if (seenRequests.contains(request.requestId())) {
+      redelivered.inc();
+      return;
+    }
+    seenRequests.put(request.requestId(), now);
+    if (inFlight.value() != null) {
+      skippedInFlight.inc();
+      return;
+    }
+    Long loaded = loadedAt.value();
+    if (loaded != null && !request.force()) {
+      skippedRecentlyLoaded.inc();
+      return;
+    }
+    inFlight.update(request.requestId());
+    inFlightSince.update(now);
+    ctx.timerService().registerProcessingTimeTimer(now + inFlightTimeout.toMillis());
+    started.inc();
+    out.collect(request);
+  }
+
+  @Override
+  public void processElement2(LoadOutcome outcome, Context ctx, Collector<UserLoadRequest> out)
+      throws Exception {
+    if (outcome.succeeded()) {
+      succeeded.inc();
+      Long loaded = loadedAt.value();
+      if (loaded == null || outcome.atMs() > loaded) {
+        loadedAt.update(outcome.atMs());
+      }
+    } else {
+      failed.inc();
+    }
+    if (outcome.requestId().equals(inFlight.value())) {
+      inFlight.clear();
+      inFlightSince.clear();
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<UserLoadRequest> out)
+      throws Exception {
+    Long since = inFlightSince.value();
+    // An outcome that never came (lost feedback) must not block the user forever.
+    if (since != null && timestamp >= since + inFlightTimeout.toMillis()) {
+      inFlightExpired.inc();
+      inFlight.clear();
+      inFlightSince.clear();
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.consumergraph.operators.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consumergraph.model.LoadOutcome;
+import io.consumergraph.model.UserLoadRequest;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class LoadCoordinatorTest {
+
+  private static final Duration TTL = Duration.ofDays(7);
+  private static final Duration IN_FLIGHT = Duration.ofMinutes(30);
+
+  private static UserLoadRequest request(String user, String id, boolean force) {
+    return new UserLoadRequest(id, user, "batch_backfill", 1L, 365, "low", force, "q");
+  }
+
+  private static KeyedTwoInputStreamOperatorTestHarness<
+          String, UserLoadRequest, LoadOutcome, UserLoadRequest>
+      coordinator() throws Exception {
+    var h =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(new LoadCoordinator(TTL, IN_FLIGHT)),
+            UserLoadRequest::userId,
+            LoadOutcome::userId,
+            Types.STRING);
+    h.open();
+    return h;
+  }
+
+  @Test
+  void aRedeliveredRequestRunsOnce() throws Exception {
+    try (var h = coordinator()) {
+      h.processElement1(request("u1", "req-1", false), 0);
+      h.processElement2(new LoadOutcome("u1", "req-1", false, 5), 0);
+      h.processElement1(request("u1", "req-1", false), 0);
+
+      assertThat(h.extractOutputValues())
+          .extracting(UserLoadRequest::requestId)
+          .containsExactly("req-1");
+    }
+  }
+
+  @Test
+  void aUserLoadedWithinTheTtlIsSkippedUnlessForced() throws Exception {
+    try (var h = coordinator()) {
+      h.processElement1(request("u1", "a", false), 0);
+      h.processElement2(new LoadOutcome("u1", "a", true, 10), 0);
+      h.processElement1(request("u1", "b", false), 0);
+      h.processElement1(request("u1", "c", true), 0);
+
+      assertThat(h.extractOutputValues())
+          .extracting(UserLoadRequest::requestId)
+          .containsExactly("a", "c");
+    }
+  }
+
+  @Test
+  void aFailedLoadDoesNotMarkTheUserLoaded() throws Exception {
+    try (var h = coordinator()) {
+      h.processElement1(request("u1", "a", false), 0);
+      h.processElement2(new LoadOutcome("u1", "a", false, 10), 0);
+      h.processElement1(request("u1", "b", false), 0);
+
+      assertThat(h.extractOutputValues())
+          .extracting(UserLoadRequest::requestId)
+          .containsExactly("a", "b");
+    }
+  }
+
+  @Test
+  void aSecondRequestWhileALoadIsInFlightWaitsItsTurnAndTheMarkExpires() throws Exception {
+    try (var h = coordinator()) {
+      h.setProcessingTime(0);
+      h.processElement1(request("u1", "a", false), 0);
+      h.processElement1(request("u1", "b", false), 0);
+      h.setProcessingTime(IN_FLIGHT.toMillis() + 1);
+      h.processElement1(request("u1", "c", false), 0);
+
+      assertThat(h.extractOutputValues())
+          .extracting(UserLoadRequest::requestId)
+          .containsExactly("a", "c");
+    }
+  }
+
+  @Test
+  void theLoadedMarkExpiresAfterTheTtl() throws Exception {
+    try (var h = coordinator()) {
+      h.setStateTtlProcessingTime(0);
+      h.processElement1(request("u1", "a", false), 0);
+      h.processElement2(new LoadOutcome("u1", "a", true, 0), 0);
+      h.setStateTtlProcessingTime(TTL.toMillis() + 1);
+      h.processElement1(request("u1", "b", false), 0);
+
+      assertThat(h.extractOutputValues())
+          .extracting(UserLoadRequest::requestId)
+          .containsExactly("a", "b");
+    }
+  }
+}
