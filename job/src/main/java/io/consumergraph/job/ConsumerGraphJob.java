@@ -6,15 +6,22 @@ import io.consumergraph.flags.FlagSource;
 import io.consumergraph.flags.S3Settings;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.kafka.DeadLetterSerializer;
+import io.consumergraph.job.kafka.LoadOutcomeSerializer;
 import io.consumergraph.job.kafka.SourceRecordDeserializer;
 import io.consumergraph.job.kafka.StartingOffsets;
+import io.consumergraph.job.sqs.SqsDeadLetterSettings;
+import io.consumergraph.job.sqs.SqsDeadLetterSink;
+import io.consumergraph.job.sqs.SqsSourceRecordDeserializer;
 import io.consumergraph.model.DeadLetter;
+import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.SourceRecord;
 import io.consumergraph.operators.gate.FlagDocumentPoller;
 import io.consumergraph.operators.gate.FlagUpdate;
 import io.consumergraph.operators.poll.PollingSource;
 import io.consumergraph.sink.neo4j.Neo4jGraphSink;
 import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
+import io.consumergraph.sqs.source.SqsSource;
+import io.consumergraph.sqs.source.SqsSourceBuilder;
 import java.net.URI;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -76,16 +83,74 @@ public final class ConsumerGraphJob {
             kafkaSource(config, config.get(RECEIPTS_TOPIC), bounded),
             kafkaSource(config, config.get(FACTOIDS_TOPIC), bounded),
             flagSource(config, bounded),
-            enrollments.isEmpty() ? null : kafkaSource(config, enrollments, bounded)),
+            enrollments.isEmpty() ? null : kafkaSource(config, enrollments, bounded),
+            config.get(SQS_QUEUE_URL).isEmpty() ? null : backfill(config, bounded)),
         UpstreamCatalog.factory(UpstreamCatalog.config(config)),
         graphSink(config),
         deadLetterSink(config),
         new ConsumerGraphTopology.Settings(
             config.get(DEDUP_TTL),
+            config.get(LIVE_RETENTION),
             config.get(UPSTREAM_TIMEOUT),
             config.get(UPSTREAM_MAX_RETRIES),
             config.get(ENRICH_CAPACITY),
             config.get(SINK_PARALLELISM)));
+  }
+
+  /** The backfill path: SQS requests (enrollment queue first), outcome feedback, SQS DLQ. */
+  public static ConsumerGraphTopology.Backfill backfill(JobConfig config, boolean bounded) {
+    String deadLetterQueue = config.get(SQS_DEAD_LETTER_QUEUE_URL);
+    if (deadLetterQueue.isEmpty()) {
+      throw new IllegalArgumentException(
+          "sqs.queue-url is set but sqs.dead-letter-queue-url is not: invalid requests and"
+              + " failed loads need somewhere to go");
+    }
+    String endpoint = config.get(SQS_ENDPOINT);
+    String enrollmentQueue = config.get(SQS_ENROLLMENT_QUEUE_URL);
+    SqsSourceBuilder<SourceRecord> requests =
+        SqsSource.<SourceRecord>builder()
+            .queue(config.get(SQS_QUEUE_URL), SqsSourceBuilder.PRIORITY_LOW)
+            .deserializer(new SqsSourceRecordDeserializer())
+            .region(config.get(SQS_REGION))
+            .visibilityTimeout(config.get(SQS_VISIBILITY_TIMEOUT))
+            .maxInFlight(config.get(SQS_MAX_IN_FLIGHT));
+    if (!enrollmentQueue.isEmpty()) {
+      requests.queue(enrollmentQueue, SqsSourceBuilder.PRIORITY_HIGH);
+    }
+    SqsDeadLetterSettings dlq =
+        SqsDeadLetterSettings.forQueue(deadLetterQueue, config.get(SQS_REGION));
+    if (!endpoint.isEmpty()) {
+      requests.endpoint(URI.create(endpoint));
+      // Same credentials chain as the source: an SQS-compatible server takes any.
+      dlq =
+          new SqsDeadLetterSettings(
+              dlq.queueUrl(),
+              dlq.region(),
+              URI.create(endpoint),
+              null,
+              null,
+              dlq.maxAttempts(),
+              dlq.initialBackoff(),
+              dlq.maxBackoff(),
+              dlq.maxBufferTime(),
+              dlq.requestTimeout());
+    }
+    return new ConsumerGraphTopology.Backfill(
+        requests.build(),
+        enrollmentQueue,
+        kafkaSource(config, config.get(LOAD_OUTCOMES_TOPIC), bounded),
+        KafkaSink.<LoadOutcome>builder()
+            .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+            .setRecordSerializer(new LoadOutcomeSerializer(config.get(LOAD_OUTCOMES_TOPIC)))
+            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+            .build(),
+        new SqsDeadLetterSink(dlq),
+        UpstreamCatalog.config(config),
+        config.get(LOADED_TTL),
+        config.get(LOAD_IN_FLIGHT_TIMEOUT),
+        config.get(LOAD_MAX_RETRIES),
+        config.get(LOAD_CONCURRENCY),
+        config.get(LOAD_TIMEOUT));
   }
 
   /**

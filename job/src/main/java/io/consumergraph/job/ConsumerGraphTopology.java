@@ -3,8 +3,12 @@ package io.consumergraph.job;
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.EnrichedPurchase;
 import io.consumergraph.model.GraphUpdate;
+import io.consumergraph.model.LoadOutcome;
+import io.consumergraph.model.MergeInput;
 import io.consumergraph.model.PurchaseEvent;
 import io.consumergraph.model.SourceRecord;
+import io.consumergraph.model.UserHistory;
+import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.decode.DecodeAndFilter;
 import io.consumergraph.operators.decode.FactoidDecoder;
 import io.consumergraph.operators.decode.ReceiptDecoder;
@@ -15,7 +19,12 @@ import io.consumergraph.operators.gate.DecodeEnrollments;
 import io.consumergraph.operators.gate.FlagUpdate;
 import io.consumergraph.operators.gate.GateInput;
 import io.consumergraph.operators.gate.UserGate;
-import io.consumergraph.operators.graph.ToGraphUpdate;
+import io.consumergraph.operators.load.DecodeLoadOutcomes;
+import io.consumergraph.operators.load.DecodeLoadRequests;
+import io.consumergraph.operators.load.FullLoadMerger;
+import io.consumergraph.operators.load.LoadCoordinator;
+import io.consumergraph.operators.load.UserHistoryLoader;
+import io.consumergraph.upstream.UpstreamConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collection;
@@ -43,16 +52,39 @@ import org.apache.flink.streaming.util.retryable.RetryPredicates;
  */
 public final class ConsumerGraphTopology {
 
-  /** The job's inputs; {@code enrollments} may be null when there is no enrollment topic. */
+  /**
+   * The job's inputs; {@code enrollments} may be null when there is no enrollment topic, {@code
+   * backfill} when there is no backfill queue.
+   */
   public record Inputs(
       Source<SourceRecord, ?, ?> receipts,
       Source<SourceRecord, ?, ?> factoids,
       Source<FlagUpdate, ?, ?> flags,
-      Source<SourceRecord, ?, ?> enrollments) {}
+      Source<SourceRecord, ?, ?> enrollments,
+      Backfill backfill) {}
+
+  /**
+   * The backfill path: requests from SQS (requests from {@code enrollmentQueue} also enroll their
+   * user), load outcomes fed back through {@code outcomes}/{@code outcomeSink}, invalid requests
+   * and failed loads to {@code requestDeadLetters}.
+   */
+  public record Backfill(
+      Source<SourceRecord, ?, ?> requests,
+      String enrollmentQueue,
+      Source<SourceRecord, ?, ?> outcomes,
+      Sink<LoadOutcome> outcomeSink,
+      Sink<DeadLetter> requestDeadLetters,
+      UpstreamConfig upstream,
+      Duration loadedTtl,
+      Duration inFlightTimeout,
+      int maxRetries,
+      int maxConcurrentLoads,
+      Duration loadTimeout) {}
 
   /** Settings of the operators between sources and sinks. */
   public record Settings(
       Duration dedupTtl,
+      Duration liveRetention,
       Duration upstreamTimeout,
       int upstreamMaxRetries,
       int enrichCapacity,
@@ -158,6 +190,27 @@ public final class ConsumerGraphTopology {
       deadLetters = deadLetters.union(enrollments.getSideOutput(DecodeAndFilter.DEAD_LETTERS));
     }
 
+    Backfill backfill = inputs.backfill();
+    SingleOutputStreamOperator<UserLoadRequest> requests = null;
+    if (backfill != null) {
+      requests =
+          env.fromSource(backfill.requests(), WatermarkStrategy.noWatermarks(), "load-requests")
+              .uid("load-requests-source")
+              .process(new DecodeLoadRequests())
+              .name("decode-load-requests")
+              .uid("decode-load-requests");
+      String enrollmentQueue = backfill.enrollmentQueue();
+      gateInputs =
+          gateInputs.union(
+              requests
+                  .filter(request -> request.source().equals(enrollmentQueue))
+                  .name("enrollment-requests")
+                  .uid("enrollment-requests")
+                  .map(request -> GateInput.enrollment(request.userId(), true))
+                  .name("to-enrollment")
+                  .uid("to-enrollment"));
+    }
+
     SingleOutputStreamOperator<PurchaseEvent> admitted =
         gateInputs
             .keyBy(GateInput::userId)
@@ -195,14 +248,66 @@ public final class ConsumerGraphTopology {
             .name("enrich-purchases")
             .uid("enrich-purchases");
 
-    enriched
-        .map(new ToGraphUpdate())
-        .name("to-graph-update")
-        .uid("to-graph-update")
+    DataStream<MergeInput> mergeInputs =
+        enriched.map(MergeInput::live).name("to-merge-input").uid("to-merge-input");
+    if (backfill != null) {
+      SingleOutputStreamOperator<LoadOutcome> outcomes =
+          env.fromSource(backfill.outcomes(), WatermarkStrategy.noWatermarks(), "load-outcomes")
+              .uid("load-outcomes-source")
+              .process(new DecodeLoadOutcomes())
+              .name("decode-load-outcomes")
+              .uid("decode-load-outcomes");
+      deadLetters = deadLetters.union(outcomes.getSideOutput(DecodeAndFilter.DEAD_LETTERS));
+      DataStream<UserLoadRequest> toLoad =
+          requests
+              .keyBy(UserLoadRequest::userId)
+              .connect(outcomes.keyBy(LoadOutcome::userId))
+              .process(new LoadCoordinator(backfill.loadedTtl(), backfill.inFlightTimeout()))
+              .name("load-coordinator")
+              .uid("load-coordinator");
+      DataStream<UserHistory> histories =
+          AsyncDataStream.unorderedWaitWithRetry(
+                  toLoad,
+                  new UserHistoryLoader(backfill.upstream(), backfill.maxRetries()),
+                  backfill.loadTimeout().toMillis(),
+                  TimeUnit.MILLISECONDS,
+                  backfill.maxConcurrentLoads(),
+                  UserHistoryLoader.retryStrategy(
+                      backfill.maxRetries(), INITIAL_RETRY_DELAY, MAX_RETRY_DELAY))
+              .name("load-user-history")
+              .uid("load-user-history");
+      mergeInputs =
+          mergeInputs.union(
+              histories.map(MergeInput::history).name("to-merge-history").uid("to-merge-history"));
+    }
+
+    SingleOutputStreamOperator<GraphUpdate> updates =
+        mergeInputs
+            .keyBy(MergeInput::userId)
+            .process(new FullLoadMerger(settings.liveRetention()))
+            .name("full-load-merger")
+            .uid("full-load-merger");
+    // Keyed again so one user's updates always reach the same writer, in order.
+    updates
+        .keyBy(GraphUpdate::userId)
         .sinkTo(graphSink)
         .name("neo4j-graph-sink")
         .uid("neo4j-graph-sink")
         .setParallelism(settings.sinkParallelism());
+
+    if (backfill != null) {
+      updates
+          .getSideOutput(FullLoadMerger.OUTCOMES)
+          .sinkTo(backfill.outcomeSink())
+          .name("load-outcomes-sink")
+          .uid("load-outcomes-sink");
+      requests
+          .getSideOutput(DecodeAndFilter.DEAD_LETTERS)
+          .union(updates.getSideOutput(FullLoadMerger.FAILED_LOADS))
+          .sinkTo(backfill.requestDeadLetters())
+          .name("request-dead-letter-sink")
+          .uid("request-dead-letter-sink");
+    }
 
     deadLetters.sinkTo(deadLetterSink).name("dead-letter-sink").uid("dead-letter-sink");
   }

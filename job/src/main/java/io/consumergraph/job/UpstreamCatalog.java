@@ -35,6 +35,7 @@ final class UpstreamCatalog implements CatalogLookup {
         .purchaseHistoryUrl(config.get(JobOptions.PURCHASE_HISTORY_URL))
         .btsUrl(config.get(JobOptions.BTS_URL))
         .requestTimeout(config.get(JobOptions.UPSTREAM_TIMEOUT))
+        .purchaseHistoryRequestsPerSecond(config.get(JobOptions.PURCHASE_HISTORY_RATE))
         .build();
   }
 

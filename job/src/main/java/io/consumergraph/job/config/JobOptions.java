@@ -178,6 +178,104 @@ public final class JobOptions {
           .defaultValue(100)
           .withDescription("Purchases in enrichment at once per subtask (async I/O capacity).");
 
+  public static final ConfigOption<String> SQS_QUEUE_URL =
+      ConfigOptions.key("sqs.queue-url")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "The bulk backfill queue of user_load_request messages; empty = no backfill input.");
+
+  public static final ConfigOption<String> SQS_ENROLLMENT_QUEUE_URL =
+      ConfigOptions.key("sqs.enrollment-queue-url")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "The enrollment queue: served ahead of the bulk queue; a request from it also"
+                  + " enrolls the user in the experiment (an alternative gate).");
+
+  public static final ConfigOption<String> SQS_DEAD_LETTER_QUEUE_URL =
+      ConfigOptions.key("sqs.dead-letter-queue-url")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "Where invalid requests and loads that failed after their last retry go, with the"
+                  + " reason in message attributes. Required with sqs.queue-url.");
+
+  public static final ConfigOption<String> SQS_REGION =
+      ConfigOptions.key("sqs.region")
+          .stringType()
+          .defaultValue("us-east-1")
+          .withDescription("AWS region of the queues.");
+
+  public static final ConfigOption<String> SQS_ENDPOINT =
+      ConfigOptions.key("sqs.endpoint")
+          .stringType()
+          .defaultValue("")
+          .withDescription("SQS-compatible endpoint (ElasticMQ); empty = AWS.");
+
+  public static final ConfigOption<Duration> SQS_VISIBILITY_TIMEOUT =
+      ConfigOptions.key("sqs.visibility-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription(
+              "Visibility timeout of received requests; extended while a request is in flight.");
+
+  public static final ConfigOption<Integer> SQS_MAX_IN_FLIGHT =
+      ConfigOptions.key("sqs.max-in-flight")
+          .intType()
+          .defaultValue(500)
+          .withDescription("Requests received but not yet deleted, per reader.");
+
+  public static final ConfigOption<String> LOAD_OUTCOMES_TOPIC =
+      ConfigOptions.key("kafka.load-outcomes.topic")
+          .stringType()
+          .defaultValue("consumer-graph-load-outcomes")
+          .withDescription(
+              "Internal topic feeding load outcomes back to the load coordinator (loaded marks).");
+
+  public static final ConfigOption<Duration> LOADED_TTL =
+      ConfigOptions.key("backfill.loaded-ttl")
+          .durationType()
+          .defaultValue(Duration.ofDays(7))
+          .withDescription("A user loaded within this time is not loaded again unless forced.");
+
+  public static final ConfigOption<Duration> LOAD_IN_FLIGHT_TIMEOUT =
+      ConfigOptions.key("backfill.in-flight-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(30))
+          .withDescription("After this a load without an outcome no longer blocks its user.");
+
+  public static final ConfigOption<Duration> LIVE_RETENTION =
+      ConfigOptions.key("backfill.live-retention")
+          .durationType()
+          .defaultValue(Duration.ofDays(3))
+          .withDescription(
+              "How long live purchases are remembered per user so a FullLoad keeps them.");
+
+  public static final ConfigOption<Integer> LOAD_MAX_RETRIES =
+      ConfigOptions.key("backfill.max-retries")
+          .intType()
+          .defaultValue(3)
+          .withDescription("Retries of a load on 429/5xx/timeouts before it is dead-lettered.");
+
+  public static final ConfigOption<Integer> LOAD_CONCURRENCY =
+      ConfigOptions.key("backfill.max-concurrent-loads")
+          .intType()
+          .defaultValue(20)
+          .withDescription("User loads in flight at once per subtask (async I/O capacity).");
+
+  public static final ConfigOption<Duration> LOAD_TIMEOUT =
+      ConfigOptions.key("backfill.load-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription("Time for all attempts of one user load.");
+
+  public static final ConfigOption<Double> PURCHASE_HISTORY_RATE =
+      ConfigOptions.key("upstream.purchase-history.rate-limit")
+          .doubleType()
+          .defaultValue(10.0)
+          .withDescription("Purchase History API requests per second, per loader subtask.");
+
   public static final ConfigOption<Duration> DEDUP_TTL =
       ConfigOptions.key("dedup.ttl")
           .durationType()

@@ -3,11 +3,8 @@ package io.consumergraph.operators.enrich;
 import io.consumergraph.model.EnrichedPurchase;
 import io.consumergraph.model.Product;
 import io.consumergraph.model.PurchaseEvent;
-import io.consumergraph.model.PurchasedItem;
 import io.consumergraph.model.Retailer;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,15 +52,16 @@ public final class PurchaseEnricher extends RichAsyncFunction<PurchaseEvent, Enr
 
   @Override
   public void asyncInvoke(PurchaseEvent event, ResultFuture<EnrichedPurchase> resultFuture) {
-    Map<String, PurchasedItem> itemsByFido = distinctItems(event);
-    CompletableFuture<Map<String, Product>> products = lookup.products(itemsByFido.keySet());
+    CompletableFuture<Map<String, Product>> products =
+        lookup.products(PurchaseEnrichment.distinctItems(event).keySet());
     CompletableFuture<Optional<Retailer>> retailer =
         event.retailerId().isEmpty()
             ? CompletableFuture.completedFuture(Optional.empty())
             : lookup.retailer(event.retailerId());
     products
         .thenCombine(
-            retailer, (found, shop) -> enriched(event, itemsByFido, found, shop.orElse(null), true))
+            retailer,
+            (found, shop) -> PurchaseEnrichment.enrich(event, found, shop.orElse(null), true))
         .exceptionally(
             failure -> {
               upstreamFailures.inc();
@@ -91,62 +89,6 @@ public final class PurchaseEnricher extends RichAsyncFunction<PurchaseEvent, Enr
 
   /** The purchase with only the metadata its own event carries. */
   public static EnrichedPurchase unenriched(PurchaseEvent event) {
-    return enriched(event, distinctItems(event), Map.of(), null, false);
-  }
-
-  private static EnrichedPurchase enriched(
-      PurchaseEvent event,
-      Map<String, PurchasedItem> itemsByFido,
-      Map<String, Product> found,
-      Retailer retailer,
-      boolean complete) {
-    List<Product> products = new ArrayList<>(itemsByFido.size());
-    for (PurchasedItem item : itemsByFido.values()) {
-      Product product = found.get(item.fido());
-      products.add(product != null ? withFallbacks(product, item) : fromItem(item));
-    }
-    if (retailer == null && !event.retailerId().isEmpty()) {
-      retailer = new Retailer(event.retailerId(), event.retailerName(), "");
-    }
-    return new EnrichedPurchase(
-        event.userId(),
-        event.purchaseId(),
-        event.channel(),
-        event.origin(),
-        event.purchaseTimeMs(),
-        retailer,
-        products.toArray(Product[]::new),
-        complete);
-  }
-
-  private static Map<String, PurchasedItem> distinctItems(PurchaseEvent event) {
-    Map<String, PurchasedItem> byFido = new LinkedHashMap<>();
-    for (PurchasedItem item : event.items()) {
-      byFido.putIfAbsent(item.fido(), item);
-    }
-    return byFido;
-  }
-
-  private static Product fromItem(PurchasedItem item) {
-    return new Product(
-        item.fido(), nonNull(item.description()), nonNull(item.brand()), "", new String[0]);
-  }
-
-  private static Product withFallbacks(Product product, PurchasedItem item) {
-    boolean noName = product.name() == null || product.name().isEmpty();
-    boolean noBrand = product.brand() == null || product.brand().isEmpty();
-    if (!noName && !noBrand) {
-      return product;
-    }
-    return new Product(
-        product.productId(),
-        noName ? nonNull(item.description()) : product.name(),
-        noBrand ? nonNull(item.brand()) : product.brand(),
-        product.categoryId(),
-        product.categoryHierarchy());
-  }
-
-  private static String nonNull(String s) {
-    return s == null ? "" : s;
+    return PurchaseEnrichment.unenriched(event);
   }
 }

@@ -51,6 +51,7 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
   private transient Counter fullLoads;
   private transient Counter liveMerged;
   private transient Counter failedLoads;
+  private transient Counter enrichmentIncomplete;
 
   public FullLoadMerger(Duration liveRetention) {
     this.liveRetention = liveRetention;
@@ -72,6 +73,7 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
     fullLoads = metrics.counter("fullLoads");
     liveMerged = metrics.counter("liveMergedIntoFullLoads");
     failedLoads = metrics.counter("failedLoads");
+    enrichmentIncomplete = metrics.counter("enrichmentIncomplete");
   }
 
   @Override
@@ -80,6 +82,9 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
     long now = ctx.timerService().currentProcessingTime();
     if (input.live() != null) {
       EnrichedPurchase purchase = input.live();
+      if (!purchase.enrichmentComplete()) {
+        enrichmentIncomplete.inc();
+      }
       recentLive.put(purchase.purchaseId(), purchase);
       liveUpdates.inc();
       out.collect(GraphUpdate.live(purchase, now));
