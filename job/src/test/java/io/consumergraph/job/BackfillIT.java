@@ -1,0 +1,445 @@
+package io.consumergraph.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consumergraph.embedded.EmbeddedKafka;
+import io.consumergraph.embedded.EmbeddedNeo4j;
+import io.consumergraph.embedded.EmbeddedSqs;
+import io.consumergraph.job.config.JobConfig;
+import io.consumergraph.job.config.JobOptions;
+import io.consumergraph.model.proto.Factoid;
+import io.consumergraph.model.proto.FactoidEventType;
+import io.consumergraph.model.proto.FactoidSource;
+import io.consumergraph.model.proto.ProcessedReceiptEvent;
+import io.consumergraph.model.proto.ReceiptItem;
+import io.consumergraph.model.proto.ReceiptStatus;
+import io.consumergraph.model.proto.Store;
+import io.consumergraph.operators.decode.SchemaRegistryFraming;
+import io.consumergraph.simulator.EndpointFamily;
+import io.consumergraph.simulator.HistoryReceipt;
+import io.consumergraph.simulator.HistoryReceiptItem;
+import io.consumergraph.simulator.ShopOrder;
+import io.consumergraph.simulator.ShopOrderLineItem;
+import io.consumergraph.simulator.SyntheticCatalog;
+import io.consumergraph.simulator.UpstreamSimulator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
+
+/**
+ * user_load_request messages on a real SQS-compatible queue load users' histories from the
+ * simulated Purchase History API and BTS into Neo4j as FullLoads, alongside the live streams.
+ */
+class BackfillIT {
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(6)
+              .build());
+
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final long DAY = 86_400_000L;
+
+  /** The simulator's and the requests' "now", so the oracle sees the same 365-day window. */
+  private static final long NOW = (System.currentTimeMillis() / DAY) * DAY;
+
+  private static EmbeddedKafka kafka;
+  private static EmbeddedNeo4j neo4j;
+  private static EmbeddedSqs sqs;
+  private static UpstreamSimulator upstream;
+  private static SyntheticCatalog catalog;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startServers() throws Exception {
+    // The job's SQS clients use the default credentials chain; ElasticMQ accepts any.
+    System.setProperty("aws.accessKeyId", "test");
+    System.setProperty("aws.secretAccessKey", "test");
+    kafka = EmbeddedKafka.start();
+    neo4j = EmbeddedNeo4j.start();
+    sqs = EmbeddedSqs.start();
+    upstream = UpstreamSimulator.start();
+    upstream.clock(() -> NOW);
+    catalog = upstream.catalog();
+  }
+
+  @AfterAll
+  static void stopServers() throws Exception {
+    if (upstream != null) upstream.close();
+    if (sqs != null) sqs.close();
+    if (neo4j != null) neo4j.close();
+    if (kafka != null) kafka.close();
+  }
+
+  @Test
+  void backfillsWriteFullLoadsThatAgreeWithTheLiveStreamsAndFailuresAreDeadLettered()
+      throws Exception {
+    String bulk = sqs.createQueue("bulk", Map.of());
+    String enrollment = sqs.createQueue("enrollment", Map.of());
+    String dlq = sqs.createQueue("requests-dlq", Map.of());
+    for (String topic : List.of("receipts", "factoids", "outcomes", "dead-letters")) {
+      kafka.createTopic(topic, 1);
+    }
+    Path flags = dir.resolve("flags.yaml");
+    Files.writeString(
+        flags, "flags:\n  consumer_graph_ingestion: { enabled: true, rollout: 100 }\n");
+
+    Configuration c = new Configuration();
+    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    c.set(JobOptions.RECEIPTS_TOPIC, "receipts");
+    c.set(JobOptions.FACTOIDS_TOPIC, "factoids");
+    c.set(JobOptions.LOAD_OUTCOMES_TOPIC, "outcomes");
+    c.set(JobOptions.DEAD_LETTER_TOPIC, "dead-letters");
+    c.set(JobOptions.START_FROM, "earliest");
+    c.set(JobOptions.FLAGS_LOCATION, flags.toString());
+    c.set(JobOptions.FLAGS_POLL_INTERVAL, Duration.ofMillis(500));
+    c.set(JobOptions.SQS_QUEUE_URL, bulk);
+    c.set(JobOptions.SQS_ENROLLMENT_QUEUE_URL, enrollment);
+    c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
+    c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
+    c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(30));
+    c.set(JobOptions.LOAD_MAX_RETRIES, 2);
+    c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
+    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
+    c.set(JobOptions.NEO4J_USER, "");
+    c.set(JobOptions.NEO4J_MAX_BATCH_DELAY, Duration.ofMillis(50));
+    String base = upstream.baseUri().toString();
+    c.set(JobOptions.PRODUCT_URL, base + "/fps");
+    c.set(JobOptions.CATEGORY_URL, base + "/category");
+    c.set(JobOptions.RETAILER_URL, base + "/retailer");
+    c.set(JobOptions.PURCHASE_HISTORY_URL, base + "/purchase-history");
+    c.set(JobOptions.BTS_URL, base);
+    c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+    JobConfig config = JobConfig.of(c);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            ConsumerGraphJob.flinkConfiguration(config));
+    env.setParallelism(2);
+    ConsumerGraphJob.topology(config, false).build(env);
+    JobClient job = env.executeAsync("backfill");
+
+    List<String> users = usersWithReceiptsAndShopOrders(3);
+    String alice = users.get(0);
+    String bob = users.get(1);
+    String carol = users.get(2);
+    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+      // 1. The seed's message loads Alice's history; the graph equals the catalog's.
+      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
+      waitFor("Alice's history in Neo4j", () -> purchaseIds(alice).equals(expectedIds(alice)));
+      assertAggregatesMatchOracle(alice, Set.of());
+      Map<String, Object> afterLoad = graphOf(alice);
+
+      // 2. The same receipt and shop order arriving live count once.
+      HistoryReceipt receipt = receipts(alice).get(0);
+      ShopOrder order = shopOrders(alice).get(0);
+      producer.send(new ProducerRecord<>("receipts", liveCopy(receipt))).get();
+      producer.send(new ProducerRecord<>("factoids", liveCopy(order))).get();
+      String marker = "live-" + UUID.randomUUID();
+      producer.send(new ProducerRecord<>("receipts", liveReceipt(marker, alice))).get();
+      waitFor("the marker receipt in Neo4j", () -> purchaseIds(alice).contains(marker));
+      assertAggregatesMatchOracle(alice, Set.of(marker));
+
+      // 3. A forced re-run leaves the graph as it was (plus the live marker); an unforced one
+      //    within the loaded-user TTL is skipped.
+      Map<String, Object> beforeRerun = graphOf(alice);
+      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, true)));
+      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
+      Thread.sleep(4000);
+      assertThat(graphOf(alice)).isEqualTo(beforeRerun);
+      assertThat(afterLoad).isNotEqualTo(beforeRerun);
+
+      // 4. A live receipt sent while Bob's load is in flight is counted once and survives it.
+      upstream
+          .knobs(EndpointFamily.PURCHASE_HISTORY)
+          .latency(1500, 0); // below the 2 s request timeout
+      sqs.client().sendMessage(b -> b.queueUrl(enrollment).messageBody(request(bob, false)));
+      Thread.sleep(1000);
+      String during = "during-" + UUID.randomUUID();
+      producer.send(new ProducerRecord<>("receipts", liveReceipt(during, bob))).get();
+      waitFor(
+          "Bob's history and live receipt",
+          () ->
+              purchaseIds(bob).containsAll(expectedIds(bob)) && purchaseIds(bob).contains(during));
+      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
+      Thread.sleep(1000);
+      assertAggregatesMatchOracle(bob, Set.of(during));
+
+      // 5. Invalid requests and loads that keep failing go to the dead-letter queue; the failed
+      //    user is not marked loaded, so a later request loads it.
+      sqs.client()
+          .sendMessage(
+              b -> b.queueUrl(bulk).messageBody("{\"event_type\": \"user_load_request\"}"));
+      upstream.knobs(EndpointFamily.BTS).errorRate(1.0);
+      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
+      List<Message> letters = receiveAll(dlq, 2);
+      upstream.knobs(EndpointFamily.BTS).reset();
+      Map<String, String> reasons = new HashMap<>();
+      for (Message m : letters) {
+        reasons.put(m.messageAttributes().get("dlq.reason").stringValue(), m.body());
+      }
+      assertThat(reasons).containsKeys("invalid", "load-failed");
+      assertThat(reasons.get("load-failed")).contains(carol);
+      assertThat(purchaseIds(carol)).isEmpty();
+      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
+      waitFor(
+          "Carol's history after the retry", () -> purchaseIds(carol).equals(expectedIds(carol)));
+      assertAggregatesMatchOracle(carol, Set.of());
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  // ---- requests and live events ----
+
+  private static String request(String user, boolean force) {
+    return "{\"event_type\": \"user_load_request\", \"user_id\": \""
+        + user
+        + "\","
+        + " \"reason\": \"batch_backfill\", \"requested_at\": \""
+        + Instant.ofEpochMilli(NOW)
+        + "\","
+        + " \"lookback_days\": 365, \"request_id\": \""
+        + UUID.randomUUID()
+        + "\","
+        + " \"priority\": \"low\""
+        + (force ? ", \"force\": true" : "")
+        + "}";
+  }
+
+  private static byte[] liveCopy(HistoryReceipt r) {
+    ProcessedReceiptEvent.Builder b =
+        ProcessedReceiptEvent.newBuilder()
+            .setReceiptId(r.receiptId())
+            .setUserId(r.userId())
+            .setStatus(ReceiptStatus.FINISHED)
+            .setStore(Store.newBuilder().setRetailerId(r.retailerId()).setStoreName(r.storeName()))
+            .setPurchaseTimeMs(r.purchaseTimeMs());
+    for (HistoryReceiptItem item : r.items()) {
+      b.addItems(ReceiptItem.newBuilder().setFido(item.fido()).setQuantity(item.quantity()));
+    }
+    return b.build().toByteArray();
+  }
+
+  private static byte[] liveCopy(ShopOrder o) {
+    Factoid.Builder f =
+        Factoid.newBuilder()
+            .setSummaryId(o.buttonOrderId())
+            .setUserId(o.userId())
+            .setSource(FactoidSource.SHOP)
+            .setEventType(FactoidEventType.ORDER_FINALIZED)
+            .setEventTimeMs(o.createdAtMs())
+            .setRetailerId(o.retailerId());
+    o.lineItems().stream()
+        .map(ShopOrderLineItem::fido)
+        .filter(x -> !x.isEmpty())
+        .forEach(f::addFidos);
+    f.setFidoCount(f.getFidosCount());
+    return SchemaRegistryFraming.frame(3, new int[] {0}, f.build().toByteArray());
+  }
+
+  private static byte[] liveReceipt(String id, String user) {
+    return ProcessedReceiptEvent.newBuilder()
+        .setReceiptId(id)
+        .setUserId(user)
+        .setStatus(ReceiptStatus.FINISHED)
+        .setStore(Store.newBuilder().setRetailerId(catalog.retailerId(0)))
+        .setPurchaseTimeMs(System.currentTimeMillis() - 60_000)
+        .addItems(ReceiptItem.newBuilder().setFido(catalog.fido(1)).setQuantity(1))
+        .build()
+        .toByteArray();
+  }
+
+  // ---- the oracle: the catalog's history of the user, plus the live purchases sent ----
+
+  private static List<String> usersWithReceiptsAndShopOrders(int n) {
+    List<String> users = new java.util.ArrayList<>();
+    for (int i = 0; users.size() < n; i++) {
+      String user = "backfill-user-" + i;
+      int orders = shopOrders(user).size();
+      if (!receipts(user).isEmpty() && orders > 0 && orders <= 20) {
+        users.add(user);
+      }
+    }
+    return users;
+  }
+
+  private static List<HistoryReceipt> receipts(String user) {
+    return catalog.receiptsFor(user, NOW - 365 * DAY, NOW);
+  }
+
+  private static List<ShopOrder> shopOrders(String user) {
+    return catalog.shopOrdersFor(user, NOW - 365 * DAY, NOW);
+  }
+
+  private static Set<String> expectedIds(String user) {
+    Set<String> ids = new HashSet<>();
+    receipts(user).stream()
+        .filter(r -> r.items().stream().anyMatch(i -> !i.fido().isEmpty()))
+        .forEach(r -> ids.add(r.receiptId()));
+    shopOrders(user).stream()
+        .filter(o -> o.lineItems().stream().anyMatch(i -> !i.fido().isEmpty()))
+        .forEach(o -> ids.add(o.buttonOrderId()));
+    return ids;
+  }
+
+  /** SHOPS_AT and SHOPS_IN equal the distinct purchases per retailer / category. */
+  private static void assertAggregatesMatchOracle(String user, Set<String> liveIds) {
+    Map<String, Set<String>> shopsAt = new TreeMap<>();
+    Map<String, Set<String>> shopsIn = new TreeMap<>();
+    for (HistoryReceipt r : receipts(user)) {
+      List<String> fidos =
+          r.items().stream().map(HistoryReceiptItem::fido).filter(f -> !f.isEmpty()).toList();
+      add(shopsAt, shopsIn, r.receiptId(), r.retailerId(), fidos);
+    }
+    for (ShopOrder o : shopOrders(user)) {
+      List<String> fidos =
+          o.lineItems().stream().map(ShopOrderLineItem::fido).filter(f -> !f.isEmpty()).toList();
+      add(shopsAt, shopsIn, o.buttonOrderId(), o.retailerId(), fidos);
+    }
+    for (String live : liveIds) {
+      add(shopsAt, shopsIn, live, catalog.retailerId(0), List.of(catalog.fido(1)));
+    }
+    assertThat(
+            counts(
+                "MATCH (:User {user_id: $u})-[s:SHOPS_AT]->(r:Retailer) RETURN r.retailer_id AS k, s.frequency AS n",
+                user))
+        .isEqualTo(sizes(shopsAt));
+    assertThat(
+            counts(
+                "MATCH (:User {user_id: $u})-[s:SHOPS_IN]->(c:Category) RETURN c.category_id AS k, s.purchase_count AS n",
+                user))
+        .isEqualTo(sizes(shopsIn));
+    for (Record row :
+        rows(
+            "MATCH (:User {user_id: $u})-[r:PURCHASED]->() RETURN r.receipt_ids AS ids, r.times AS t",
+            user)) {
+      List<String> ids = row.get("ids").asList(v -> v.asString());
+      assertThat(ids).doesNotHaveDuplicates();
+      assertThat(row.get("t").asLong()).isEqualTo(ids.size());
+    }
+  }
+
+  private static void add(
+      Map<String, Set<String>> shopsAt,
+      Map<String, Set<String>> shopsIn,
+      String id,
+      String retailer,
+      List<String> fidos) {
+    if (fidos.isEmpty()) {
+      return;
+    }
+    if (retailer != null && !retailer.isEmpty()) {
+      shopsAt.computeIfAbsent(retailer, k -> new HashSet<>()).add(id);
+    }
+    for (String fido : fidos) {
+      var product = catalog.product(fido);
+      if (product != null && product.categoryId() != null && !product.categoryId().isEmpty()) {
+        shopsIn.computeIfAbsent(product.categoryId(), k -> new HashSet<>()).add(id);
+      }
+    }
+  }
+
+  private static Map<String, Long> sizes(Map<String, Set<String>> sets) {
+    Map<String, Long> out = new TreeMap<>();
+    sets.forEach((k, v) -> out.put(k, (long) v.size()));
+    return out;
+  }
+
+  // ---- reading Neo4j and SQS ----
+
+  private static Set<String> purchaseIds(String user) {
+    Set<String> ids = new HashSet<>();
+    for (Record row :
+        rows(
+            "MATCH (:User {user_id: $u})-[r:PURCHASED]->() UNWIND r.receipt_ids AS id RETURN DISTINCT id",
+            user)) {
+      ids.add(row.get("id").asString());
+    }
+    return ids;
+  }
+
+  private static Map<String, Object> graphOf(String user) {
+    Map<String, Object> graph = new TreeMap<>();
+    for (Record row :
+        rows(
+            "MATCH (u:User {user_id: $u})-[r]->(x) RETURN type(r) + '->' + coalesce(x.product_id, x.retailer_id, x.category_id) AS k, properties(r) AS p",
+            user)) {
+      graph.put(row.get("k").asString(), new TreeMap<>(row.get("p").asMap()).toString());
+    }
+    return graph;
+  }
+
+  private static Map<String, Long> counts(String cypher, String user) {
+    Map<String, Long> out = new TreeMap<>();
+    for (Record row : rows(cypher, user)) {
+      out.put(row.get("k").asString(), row.get("n").asLong());
+    }
+    return out;
+  }
+
+  private static List<Record> rows(String cypher, String user) {
+    try (Session session = neo4j.driver().session()) {
+      return session.run(cypher, Map.of("u", user)).list();
+    }
+  }
+
+  private static List<Message> receiveAll(String queue, int count) throws InterruptedException {
+    List<Message> all = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (all.size() < count && System.nanoTime() < deadline) {
+      all.addAll(
+          sqs.client()
+              .receiveMessage(
+                  ReceiveMessageRequest.builder()
+                      .queueUrl(queue)
+                      .maxNumberOfMessages(10)
+                      .waitTimeSeconds(1)
+                      .messageAttributeNames("All")
+                      .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                      .build())
+              .messages());
+    }
+    assertThat(all).as("dead letters").hasSize(count);
+    return all;
+  }
+
+  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      Thread.sleep(200);
+    }
+  }
+}
