@@ -13,9 +13,12 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
@@ -30,6 +33,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * One command runs consumer-graph on the embedded stack: real Kafka (KRaft), Neo4j (Bolt + HTTP),
@@ -52,7 +57,15 @@ public final class Demo {
           "enrichmentIncomplete",
           "neo4jBatches",
           "neo4jRows",
-          "neo4jRetries");
+          "neo4jRetries",
+          "loads.*",
+          "fullLoads",
+          "liveMergedIntoFullLoads",
+          "failedLoads",
+          "loadsSucceeded",
+          "loadsFailed",
+          "sqsMessagesReceived",
+          "sqsMessagesDeleted");
 
   private Demo() {}
 
@@ -81,10 +94,12 @@ public final class Demo {
 
       Path flags = writeFlagDocument();
       say("  flags      " + flags + " (edit it while the demo runs: polled every 2 s)");
-      JobConfig config = jobConfig(kafka, neo4j, upstream, flags);
+      Queues queues = Queues.create(sqs);
+      JobConfig config = jobConfig(kafka, neo4j, upstream, flags, sqs, queues);
       kafka.createTopic(config.get(JobOptions.RECEIPTS_TOPIC), RECEIPT_PARTITIONS);
       kafka.createTopic(config.get(JobOptions.FACTOIDS_TOPIC), 2);
       kafka.createTopic(config.get(JobOptions.DEAD_LETTER_TOPIC), 1);
+      kafka.createTopic(config.get(JobOptions.LOAD_OUTCOMES_TOPIC), 2);
 
       Configuration flink = ConsumerGraphJob.flinkConfiguration(config);
       flink.set(RestOptions.PORT, options.webUiPort());
@@ -108,6 +123,10 @@ public final class Demo {
           List.of(config.get(JobOptions.RECEIPTS_TOPIC), config.get(JobOptions.FACTOIDS_TOPIC)),
           neo4j);
       double seconds = (System.nanoTime() - started) / 1e9;
+
+      if (options.backfillUsers() > 0) {
+        backfill(sqs, queues, options.backfillUsers(), neo4j);
+      }
 
       FlinkRestMetrics metrics = new FlinkRestMetrics(webUi);
       Thread.sleep(1500); // one metric fetch interval, so the totals include the last records
@@ -157,9 +176,92 @@ public final class Demo {
     return file;
   }
 
+  /** The demo's SQS queues, as in the seeds: bulk backfill, enrollment, dead letters. */
+  record Queues(String bulk, String enrollment, String deadLetters) {
+    static Queues create(EmbeddedSqs sqs) {
+      // The job's SQS clients use the default credentials chain; ElasticMQ accepts any.
+      System.setProperty("aws.accessKeyId", "demo");
+      System.setProperty("aws.secretAccessKey", "demo");
+      return new Queues(
+          sqs.createQueue("consumer-graph-queue", Map.of()),
+          sqs.createQueue("consumer-graph-enrollment-queue", Map.of()),
+          sqs.createQueue("consumer-graph-queue-dlq", Map.of()));
+    }
+  }
+
+  /**
+   * Sends one user_load_request per user to the bulk queue and waits until the queue has drained
+   * (the seeds' runbook signal: messages are deleted once the checkpoint covering their load
+   * completes), then reports users/s.
+   */
+  private static void backfill(EmbeddedSqs sqs, Queues queues, int users, EmbeddedNeo4j neo4j)
+      throws InterruptedException {
+    say("backfilling " + users + " users through " + queues.bulk() + " ...");
+    long started = System.nanoTime();
+    String now = Instant.now().toString();
+    List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      String body =
+          "{\"event_type\": \"user_load_request\", \"user_id\": \"user-"
+              + i
+              + "\","
+              + " \"reason\": \"batch_backfill\", \"requested_at\": \""
+              + now
+              + "\","
+              + " \"lookback_days\": 365, \"request_id\": \""
+              + UUID.randomUUID()
+              + "\", \"priority\": \"low\"}";
+      batch.add(
+          SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody(body).build());
+      if (batch.size() == 10 || i == users - 1) {
+        List<SendMessageBatchRequestEntry> entries = List.copyOf(batch);
+        sqs.client().sendMessageBatch(b -> b.queueUrl(queues.bulk()).entries(entries));
+        batch.clear();
+      }
+    }
+    while (true) {
+      Map<QueueAttributeName, String> attributes =
+          sqs.client()
+              .getQueueAttributes(
+                  b ->
+                      b.queueUrl(queues.bulk())
+                          .attributeNamesWithStrings(
+                              "ApproximateNumberOfMessages",
+                              "ApproximateNumberOfMessagesNotVisible"))
+              .attributes();
+      long waiting =
+          Long.parseLong(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+      long inFlight =
+          Long.parseLong(
+              attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+      long loaded = GraphSummary.count(neo4j.driver(), "MATCH (u:User) RETURN count(u)");
+      say(
+          String.format(
+              "  backfill: %d waiting, %d in flight | graph: %d users", waiting, inFlight, loaded));
+      if (waiting == 0 && inFlight == 0) {
+        break;
+      }
+      Thread.sleep(2000);
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    say(
+        String.format(
+            "backfill: %d users in %.1f s = %.1f users/s (queue drained)",
+            users, seconds, users / seconds));
+  }
+
   static JobConfig jobConfig(
-      EmbeddedKafka kafka, EmbeddedNeo4j neo4j, UpstreamSimulator upstream, Path flags) {
+      EmbeddedKafka kafka,
+      EmbeddedNeo4j neo4j,
+      UpstreamSimulator upstream,
+      Path flags,
+      EmbeddedSqs sqs,
+      Queues queues) {
     Configuration c = new Configuration();
+    c.set(JobOptions.SQS_QUEUE_URL, queues.bulk());
+    c.set(JobOptions.SQS_ENROLLMENT_QUEUE_URL, queues.enrollment());
+    c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, queues.deadLetters());
+    c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
     c.set(JobOptions.FLAGS_LOCATION, flags.toString());
     c.set(JobOptions.FLAGS_POLL_INTERVAL, Duration.ofSeconds(2));
     c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());

@@ -2,7 +2,13 @@ package io.consumergraph.demo;
 
 /** Command-line options of the demo, parsed with precise errors. */
 public record DemoOptions(
-    int receipts, int users, int ratePerSecond, boolean keepRunning, int webUiPort, long seed) {
+    int receipts,
+    int users,
+    int ratePerSecond,
+    int backfillUsers,
+    boolean keepRunning,
+    int webUiPort,
+    long seed) {
 
   static final String USAGE =
       String.join(
@@ -13,6 +19,8 @@ public record DemoOptions(
           "  --users N         distinct users (default 2000)",
           "  --rate N          receipts per second to produce, 0 = as fast as possible"
               + " (default 0)",
+          "  --backfill-users N  users to backfill through SQS after the live stream, 0 = none"
+              + " (default 300)",
           "  --keep-running    keep the stack and job up after the summary (Ctrl-C to stop)",
           "  --web-ui-port P   Flink web UI port (default 8081)",
           "  --seed S          seed of the synthetic stream (default 42)");
@@ -21,6 +29,7 @@ public record DemoOptions(
     int receipts = 20_000;
     int users = 2_000;
     int rate = 0;
+    int backfillUsers = 300;
     boolean keepRunning = false;
     int webUiPort = 8081;
     long seed = 42;
@@ -31,6 +40,7 @@ public record DemoOptions(
         case "--receipts" -> receipts = positive(arg, value(args, ++i, arg));
         case "--users" -> users = positive(arg, value(args, ++i, arg));
         case "--rate" -> rate = (int) number(arg, value(args, ++i, arg));
+        case "--backfill-users" -> backfillUsers = (int) number(arg, value(args, ++i, arg));
         case "--web-ui-port" -> webUiPort = positive(arg, value(args, ++i, arg));
         case "--seed" -> seed = number(arg, value(args, ++i, arg));
         case "--help", "-h" -> throw new IllegalArgumentException(USAGE);
@@ -40,7 +50,10 @@ public record DemoOptions(
     if (rate < 0) {
       throw new IllegalArgumentException("--rate must be >= 0, got " + rate);
     }
-    return new DemoOptions(receipts, users, rate, keepRunning, webUiPort, seed);
+    if (backfillUsers < 0) {
+      throw new IllegalArgumentException("--backfill-users must be >= 0, got " + backfillUsers);
+    }
+    return new DemoOptions(receipts, users, rate, backfillUsers, keepRunning, webUiPort, seed);
   }
 
   private static String value(String[] args, int i, String flag) {
