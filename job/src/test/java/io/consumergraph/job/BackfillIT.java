@@ -7,6 +7,7 @@ import io.consumergraph.embedded.EmbeddedNeo4j;
 import io.consumergraph.embedded.EmbeddedSqs;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
+import io.consumergraph.job.testing.EmbeddedJobConfig;
 import io.consumergraph.model.proto.Factoid;
 import io.consumergraph.model.proto.FactoidEventType;
 import io.consumergraph.model.proto.FactoidSource;
@@ -22,7 +23,6 @@ import io.consumergraph.simulator.ShopOrder;
 import io.consumergraph.simulator.ShopOrderLineItem;
 import io.consumergraph.simulator.SyntheticCatalog;
 import io.consumergraph.simulator.UpstreamSimulator;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -110,18 +109,13 @@ class BackfillIT {
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead-letters")) {
       kafka.createTopic(topic, 1);
     }
-    Path flags = dir.resolve("flags.yaml");
-    Files.writeString(
-        flags, "flags:\n  consumer_graph_ingestion: { enabled: true, rollout: 100 }\n");
 
-    Configuration c = new Configuration();
-    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    Configuration c = EmbeddedJobConfig.of(kafka, neo4j, upstream);
     c.set(JobOptions.RECEIPTS_TOPIC, "receipts");
     c.set(JobOptions.FACTOIDS_TOPIC, "factoids");
     c.set(JobOptions.LOAD_OUTCOMES_TOPIC, "outcomes");
     c.set(JobOptions.DEAD_LETTER_TOPIC, "dead-letters");
-    c.set(JobOptions.START_FROM, "earliest");
-    c.set(JobOptions.FLAGS_LOCATION, flags.toString());
+    c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
     c.set(JobOptions.FLAGS_POLL_INTERVAL, Duration.ofMillis(500));
     c.set(JobOptions.SQS_QUEUE_URL, bulk);
     c.set(JobOptions.SQS_ENROLLMENT_QUEUE_URL, enrollment);
@@ -130,16 +124,6 @@ class BackfillIT {
     c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(30));
     c.set(JobOptions.LOAD_MAX_RETRIES, 2);
     c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
-    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
-    c.set(JobOptions.NEO4J_USER, "");
-    c.set(JobOptions.NEO4J_MAX_BATCH_DELAY, Duration.ofMillis(50));
-    String base = upstream.baseUri().toString();
-    c.set(JobOptions.PRODUCT_URL, base + "/fps");
-    c.set(JobOptions.CATEGORY_URL, base + "/category");
-    c.set(JobOptions.RETAILER_URL, base + "/retailer");
-    c.set(JobOptions.PURCHASE_HISTORY_URL, base + "/purchase-history");
-    c.set(JobOptions.BTS_URL, base);
-    c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
     JobConfig config = JobConfig.of(c);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
@@ -433,13 +417,8 @@ class BackfillIT {
     return all;
   }
 
-  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      Thread.sleep(200);
-    }
+  private static void waitFor(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    EmbeddedJobConfig.waitFor(what, WAIT, condition);
   }
 }

@@ -6,6 +6,8 @@ import io.consumergraph.embedded.EmbeddedKafka;
 import io.consumergraph.embedded.EmbeddedNeo4j;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
+import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.model.proto.Factoid;
 import io.consumergraph.model.proto.FactoidEventType;
 import io.consumergraph.model.proto.FactoidSource;
@@ -20,13 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -59,6 +56,7 @@ class FlagGateIT {
               .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
               .build());
 
+  private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final long NOW = System.currentTimeMillis();
 
@@ -107,23 +105,13 @@ class FlagGateIT {
     kafka.createTopic("enrollments", 1);
     kafka.createTopic("dead-letters", 1);
 
-    Configuration c = new Configuration();
-    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    Configuration c = EmbeddedJobConfig.of(kafka, neo4j, upstream);
     c.set(JobOptions.RECEIPTS_TOPIC, "receipts");
     c.set(JobOptions.FACTOIDS_TOPIC, "factoids");
     c.set(JobOptions.ENROLLMENTS_TOPIC, "enrollments");
     c.set(JobOptions.DEAD_LETTER_TOPIC, "dead-letters");
-    c.set(JobOptions.START_FROM, "earliest");
     c.set(JobOptions.FLAGS_LOCATION, flags.toString());
     c.set(JobOptions.FLAGS_POLL_INTERVAL, Duration.ofMillis(200));
-    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
-    c.set(JobOptions.NEO4J_USER, "");
-    c.set(JobOptions.NEO4J_MAX_BATCH_DELAY, Duration.ofMillis(50));
-    String base = upstream.baseUri().toString();
-    c.set(JobOptions.PRODUCT_URL, base + "/fps");
-    c.set(JobOptions.CATEGORY_URL, base + "/category");
-    c.set(JobOptions.RETAILER_URL, base + "/retailer");
-    c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
     JobConfig config = JobConfig.of(c);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
@@ -239,47 +227,16 @@ class FlagGateIT {
     }
   }
 
-  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      Thread.sleep(100);
-    }
+  private static void waitFor(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    EmbeddedJobConfig.waitFor(what, WAIT, condition);
   }
 
-  /** A gate counter summed over subtasks of the running job. */
   private static long gateCounter(String name) {
-    long sum = 0;
-    for (Map.Entry<MetricGroup, Map<String, Metric>> group :
-        REPORTER.getMetricsByGroup().entrySet()) {
-      for (Map.Entry<String, Metric> m : group.getValue().entrySet()) {
-        String id = group.getKey().getMetricIdentifier(m.getKey());
-        if (id.contains(".flag-gate.user-gate.")
-            && id.endsWith(".gate." + name)
-            && m.getValue() instanceof Counter counter) {
-          sum += counter.getCount();
-        }
-      }
-    }
-    return sum;
+    return METRICS.counter("flag-gate", "user-gate", "gate." + name);
   }
 
   private static long gateGauge(String name) {
-    long max = 0;
-    for (Map.Entry<MetricGroup, Map<String, Metric>> group :
-        REPORTER.getMetricsByGroup().entrySet()) {
-      for (Map.Entry<String, Metric> m : group.getValue().entrySet()) {
-        String id = group.getKey().getMetricIdentifier(m.getKey());
-        if (id.contains(".flag-gate.user-gate.")
-            && id.endsWith(".gate." + name)
-            && m.getValue() instanceof Gauge<?> gauge
-            && gauge.getValue() instanceof Number n) {
-          max = Math.max(max, n.longValue());
-        }
-      }
-    }
-    return max;
+    return METRICS.gauge("flag-gate", "user-gate", "gate." + name);
   }
 }

@@ -7,6 +7,8 @@ import io.consumergraph.embedded.EmbeddedNeo4j;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.job.kafka.DeadLetterSerializer;
+import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.model.proto.DigitalReceiptData;
 import io.consumergraph.model.proto.ProcessedReceiptEvent;
 import io.consumergraph.model.proto.ReceiptItem;
@@ -15,6 +17,7 @@ import io.consumergraph.model.proto.Store;
 import io.consumergraph.simulator.SyntheticCatalog;
 import io.consumergraph.simulator.UpstreamSimulator;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,8 +29,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
@@ -65,6 +67,10 @@ class ReceiptsToGraphIT {
   private static final String TOPIC = "receipts";
   private static final String DLQ = "dead-letters";
   private static final long NOW = System.currentTimeMillis();
+
+  private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
+
+  @TempDir static Path flagDir;
 
   private static EmbeddedKafka kafka;
   private static EmbeddedNeo4j neo4j;
@@ -119,13 +125,19 @@ class ReceiptsToGraphIT {
     assertThat(letters)
         .extracting(r -> header(r, DeadLetterSerializer.REASON))
         .containsOnly("undecodable", "invalid");
-    assertThat(counter("receipts-to-graph-group-main", "decode-receipts", "filtered.digital"))
+    assertThat(
+            METRICS.counter("receipts-to-graph-group-main", "decode-receipts", "filtered.digital"))
         .isEqualTo(sent.filtered.get("digital").longValue());
-    assertThat(counter("receipts-to-graph-group-main", "decode-receipts", "filtered.notFinished"))
+    assertThat(
+            METRICS.counter(
+                "receipts-to-graph-group-main", "decode-receipts", "filtered.notFinished"))
         .isEqualTo(sent.filtered.get("notFinished").longValue());
-    assertThat(counter("receipts-to-graph-group-main", "decode-receipts", "filtered.noFidoItems"))
+    assertThat(
+            METRICS.counter(
+                "receipts-to-graph-group-main", "decode-receipts", "filtered.noFidoItems"))
         .isEqualTo(sent.filtered.get("noFidoItems").longValue());
-    assertThat(counter("receipts-to-graph-group-main", "dedup-purchases", "duplicatesDropped"))
+    assertThat(
+            METRICS.counter("receipts-to-graph-group-main", "dedup-purchases", "duplicatesDropped"))
         .isEqualTo((long) sent.duplicates);
   }
 
@@ -147,22 +159,13 @@ class ReceiptsToGraphIT {
   }
 
   private JobExecutionResult runJob(String topic, String dlq, String groupId) throws Exception {
-    Configuration c = new Configuration();
-    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    Configuration c = EmbeddedJobConfig.of(kafka, neo4j, upstream);
     c.set(JobOptions.RECEIPTS_TOPIC, topic);
     c.set(JobOptions.FACTOIDS_TOPIC, topic + "-factoids");
-    c.set(JobOptions.FLAGS_LOCATION, everyoneEnabled().toString());
+    c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(flagDir).toString());
     c.set(JobOptions.DEAD_LETTER_TOPIC, dlq);
     c.set(JobOptions.GROUP_ID, groupId);
-    c.set(JobOptions.START_FROM, "earliest");
-    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
-    c.set(JobOptions.NEO4J_USER, ""); // the embedded server runs without auth
     c.set(JobOptions.NEO4J_BATCH_ROWS, 100);
-    String base = upstream.baseUri().toString().replaceAll("/$", "");
-    c.set(JobOptions.PRODUCT_URL, base + "/fps");
-    c.set(JobOptions.CATEGORY_URL, base + "/category");
-    c.set(JobOptions.RETAILER_URL, base + "/retailer");
-    c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
     JobConfig config = JobConfig.of(c);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
@@ -170,14 +173,6 @@ class ReceiptsToGraphIT {
     env.setParallelism(2);
     ConsumerGraphJob.topology(config, true).build(env);
     return env.execute("receipts-to-graph-" + groupId);
-  }
-
-  /** A flag document that lets every user in. */
-  private static java.nio.file.Path everyoneEnabled() throws java.io.IOException {
-    java.nio.file.Path file = java.nio.file.Files.createTempFile("flags", ".yaml");
-    java.nio.file.Files.writeString(
-        file, "flags:\n  consumer_graph_ingestion: { enabled: true, rollout: 100 }\n");
-    return file;
   }
 
   private Sent produce(String topic, Random random) throws Exception {
@@ -372,22 +367,5 @@ class ReceiptsToGraphIT {
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
     return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
-  }
-
-  /** Sums a counter over the operator's subtasks, by its metric identifier. */
-  private static long counter(String jobName, String operator, String name) {
-    long sum = 0;
-    for (Map.Entry<org.apache.flink.metrics.MetricGroup, Map<String, Metric>> group :
-        REPORTER.getMetricsByGroup().entrySet()) {
-      for (Map.Entry<String, Metric> metric : group.getValue().entrySet()) {
-        String id = group.getKey().getMetricIdentifier(metric.getKey());
-        if (id.contains("." + jobName + "." + operator + ".")
-            && id.endsWith("." + name)
-            && metric.getValue() instanceof Counter c) {
-          sum += c.getCount();
-        }
-      }
-    }
-    return sum;
   }
 }

@@ -1,0 +1,57 @@
+package io.consumergraph.job.testing;
+
+import io.consumergraph.embedded.EmbeddedKafka;
+import io.consumergraph.embedded.EmbeddedNeo4j;
+import io.consumergraph.job.config.JobOptions;
+import io.consumergraph.simulator.UpstreamSimulator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.configuration.Configuration;
+
+/** Points the job at the in-process servers of a test, with settings that keep tests quick. */
+public final class EmbeddedJobConfig {
+
+  private EmbeddedJobConfig() {}
+
+  /** Kafka, Neo4j (no auth) and the upstream simulator; short checkpoints and batch delays. */
+  public static Configuration of(
+      EmbeddedKafka kafka, EmbeddedNeo4j neo4j, UpstreamSimulator upstream) {
+    Configuration c = new Configuration();
+    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    c.set(JobOptions.START_FROM, "earliest");
+    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
+    c.set(JobOptions.NEO4J_USER, ""); // the embedded server runs without auth
+    c.set(JobOptions.NEO4J_MAX_BATCH_DELAY, Duration.ofMillis(50));
+    String base = upstream.baseUri().toString().replaceAll("/$", "");
+    c.set(JobOptions.PRODUCT_URL, base + "/fps");
+    c.set(JobOptions.CATEGORY_URL, base + "/category");
+    c.set(JobOptions.RETAILER_URL, base + "/retailer");
+    c.set(JobOptions.PURCHASE_HISTORY_URL, base + "/purchase-history");
+    c.set(JobOptions.BTS_URL, base);
+    c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+    return c;
+  }
+
+  /** A flag document in {@code dir} that lets every user in. */
+  public static Path everyoneEnabled(Path dir) throws IOException {
+    Path file = dir.resolve("flags-everyone.yaml");
+    Files.writeString(
+        file, "flags:\n  consumer_graph_ingestion: { enabled: true, rollout: 100 }\n");
+    return file;
+  }
+
+  /** Polls {@code condition} until it holds, failing with {@code what} after {@code timeout}. */
+  public static void waitFor(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+}
