@@ -113,6 +113,7 @@ public final class ConsumerGraphJob {
             .deserializer(new SqsSourceRecordDeserializer())
             .region(config.get(SQS_REGION))
             .visibilityTimeout(config.get(SQS_VISIBILITY_TIMEOUT))
+            .waitTimeSeconds((int) config.get(SQS_WAIT_TIME).toSeconds())
             .maxInFlight(config.get(SQS_MAX_IN_FLIGHT));
     if (!enrollmentQueue.isEmpty()) {
       requests.queue(enrollmentQueue, SqsSourceBuilder.PRIORITY_HIGH);

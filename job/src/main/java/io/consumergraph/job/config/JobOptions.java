@@ -220,6 +220,14 @@ public final class JobOptions {
           .withDescription(
               "Visibility timeout of received requests; extended while a request is in flight.");
 
+  public static final ConfigOption<Duration> SQS_WAIT_TIME =
+      ConfigOptions.key("sqs.wait-time")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(20))
+          .withDescription(
+              "Long-poll wait (0-20 s). When every queue is empty the reader long-polls the"
+                  + " enrollment queue, so a bulk request can wait up to this long when idle.");
+
   public static final ConfigOption<Integer> SQS_MAX_IN_FLIGHT =
       ConfigOptions.key("sqs.max-in-flight")
           .intType()
