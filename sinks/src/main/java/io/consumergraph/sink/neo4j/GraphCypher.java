@@ -3,9 +3,18 @@ package io.consumergraph.sink.neo4j;
 import java.util.List;
 
 /**
- * The Cypher the Neo4j sink runs. Every data statement takes one parameter, {@code $rows}, and runs
- * its per-row logic in {@code CALL (row) { ... }} so each row completes before the next (no Eager
- * plan that would check all rows before any row writes). Values are always parameters.
+ * The Cypher the Neo4j sink runs. Every data statement takes one parameter, {@code $rows}, and is a
+ * plain {@code UNWIND}: {@link GraphBatch} folds a batch so that each statement has at most one row
+ * per key (user, product, user×product, user×retailer, …), so no row reads what another row of the
+ * same statement writes, and the Eager steps the planner inserts between a clause's writes and the
+ * next clause's reads cannot change a result. (Running each row in {@code CALL (row) { ... }}
+ * instead cost a subquery per row and made the sink slower than a hand-written loop:
+ * benchmarks/README.md.)
+ *
+ * <p>{@code CYPHER replan=skip}: every statement finds its nodes through a uniqueness constraint,
+ * so the plan does not depend on graph statistics, yet Neo4j re-plans a cached query whenever the
+ * statistics drift (a growing graph, every 10 s); that planning ran inside the batch transactions
+ * and was ~11% of the server's CPU in the pipeline benchmark. Values are always parameters.
  */
 final class GraphCypher {
 
@@ -25,25 +34,23 @@ final class GraphCypher {
   /** Rows: user_id, updated_at (epoch ms). last_updated_at only moves forward. */
   static final String MERGE_USERS =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MERGE (u:User {user_id: row.user_id})
-        WITH u, datetime({epochMillis: row.updated_at}) AS at
-        WHERE u.last_updated_at IS NULL OR u.last_updated_at < at
-        SET u.last_updated_at = at
-      }
+      MERGE (u:User {user_id: row.user_id})
+      WITH u, datetime({epochMillis: row.updated_at}) AS at
+      WHERE u.last_updated_at IS NULL OR u.last_updated_at < at
+      SET u.last_updated_at = at
       """;
 
   /** Rows: category_id, hierarchy (null when unknown). */
   static final String MERGE_CATEGORIES =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MERGE (c:Category {category_id: row.category_id})
-        WITH c, row
-        WHERE row.hierarchy IS NOT NULL AND coalesce(c.hierarchy <> row.hierarchy, true)
-        SET c.hierarchy = row.hierarchy
-      }
+      MERGE (c:Category {category_id: row.category_id})
+      WITH c, row
+      WHERE row.hierarchy IS NOT NULL AND coalesce(c.hierarchy <> row.hierarchy, true)
+      SET c.hierarchy = row.hierarchy
       """;
 
   /**
@@ -53,49 +60,46 @@ final class GraphCypher {
    */
   static final String MERGE_PRODUCTS =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MERGE (p:Product {product_id: row.product_id})
-        WITH p, row
-        WHERE (row.name IS NOT NULL AND coalesce(p.name <> row.name, true))
-           OR (row.brand IS NOT NULL AND coalesce(p.brand <> row.brand, true))
-           OR (row.category_id IS NOT NULL AND coalesce(p.category_id <> row.category_id, true))
-           OR (row.category_hierarchy IS NOT NULL
-               AND coalesce(p.category_hierarchy <> row.category_hierarchy, true))
-        SET p.name = coalesce(row.name, p.name),
-            p.brand = coalesce(row.brand, p.brand),
-            p.category_id = coalesce(row.category_id, p.category_id),
-            p.category_hierarchy = coalesce(row.category_hierarchy, p.category_hierarchy)
-      }
+      MERGE (p:Product {product_id: row.product_id})
+      WITH p, row
+      WHERE (row.name IS NOT NULL AND coalesce(p.name <> row.name, true))
+         OR (row.brand IS NOT NULL AND coalesce(p.brand <> row.brand, true))
+         OR (row.category_id IS NOT NULL AND coalesce(p.category_id <> row.category_id, true))
+         OR (row.category_hierarchy IS NOT NULL
+             AND coalesce(p.category_hierarchy <> row.category_hierarchy, true))
+      SET p.name = coalesce(row.name, p.name),
+          p.brand = coalesce(row.brand, p.brand),
+          p.category_id = coalesce(row.category_id, p.category_id),
+          p.category_hierarchy = coalesce(row.category_hierarchy, p.category_hierarchy)
       """;
 
   /** Rows: retailer_id, name, store_type; null means "keep". */
   static final String MERGE_RETAILERS =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MERGE (x:Retailer {retailer_id: row.retailer_id})
-        WITH x, row
-        WHERE (row.name IS NOT NULL AND coalesce(x.name <> row.name, true))
-           OR (row.store_type IS NOT NULL AND coalesce(x.store_type <> row.store_type, true))
-        SET x.name = coalesce(row.name, x.name),
-            x.store_type = coalesce(row.store_type, x.store_type)
-      }
+      MERGE (x:Retailer {retailer_id: row.retailer_id})
+      WITH x, row
+      WHERE (row.name IS NOT NULL AND coalesce(x.name <> row.name, true))
+         OR (row.store_type IS NOT NULL AND coalesce(x.store_type <> row.store_type, true))
+      SET x.name = coalesce(row.name, x.name),
+          x.store_type = coalesce(row.store_type, x.store_type)
       """;
 
   /** Rows: product_id, category_id (non-empty). A product has one leaf category: move the edge. */
   static final String LINK_PRODUCT_CATEGORIES =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MATCH (p:Product {product_id: row.product_id})
-        MATCH (c:Category {category_id: row.category_id})
-        OPTIONAL MATCH (p)-[stale:IN_CATEGORY]->(other:Category)
-        WHERE other.category_id <> row.category_id
-        WITH p, c, collect(stale) AS stales
-        FOREACH (r IN stales | DELETE r)
-        MERGE (p)-[:IN_CATEGORY]->(c)
-      }
+      MATCH (p:Product {product_id: row.product_id})
+      MATCH (c:Category {category_id: row.category_id})
+      OPTIONAL MATCH (p)-[stale:IN_CATEGORY]->(other:Category)
+      WHERE other.category_id <> row.category_id
+      WITH p, c, collect(stale) AS stales
+      FOREACH (r IN stales | DELETE r)
+      MERGE (p)-[:IN_CATEGORY]->(c)
       """;
 
   /**
@@ -105,54 +109,51 @@ final class GraphCypher {
    */
   static final String MERGE_PURCHASED =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MATCH (u:User {user_id: row.user_id})
-        MATCH (p:Product {product_id: row.product_id})
-        MERGE (u)-[r:PURCHASED]->(p)
-        SET r.receipt_ids = coalesce(r.receipt_ids, []), r.timestamps = coalesce(r.timestamps, [])
-        WITH r, row,
-             [i IN range(0, size(row.receipt_ids) - 1)
-              WHERE NOT row.receipt_ids[i] IN r.receipt_ids] AS fresh
-        WHERE size(fresh) > 0
-        SET r.receipt_ids = r.receipt_ids + [i IN fresh | row.receipt_ids[i]],
-            r.timestamps = r.timestamps
-                + [i IN fresh | datetime({epochMillis: row.timestamps[i]})]
-        WITH r,
-             size(r.receipt_ids) AS times,
-             reduce(lo = null, t IN r.timestamps | CASE WHEN lo IS NULL OR t < lo THEN t ELSE lo END)
-               AS first,
-             reduce(hi = null, t IN r.timestamps | CASE WHEN hi IS NULL OR t > hi THEN t ELSE hi END)
-               AS last
-        SET r.times = times,
-            r.last = last,
-            r.avg_interval_days = CASE WHEN times < 2 THEN 0.0
-                ELSE (last.epochMillis - first.epochMillis) / 86400000.0 / (times - 1) END,
-            r.repurchase_likelihood = CASE WHEN times < 2 THEN 0.0
-                ELSE toFloat(times - 1) / times END
-      }
+      MATCH (u:User {user_id: row.user_id})
+      MATCH (p:Product {product_id: row.product_id})
+      MERGE (u)-[r:PURCHASED]->(p)
+      SET r.receipt_ids = coalesce(r.receipt_ids, []), r.timestamps = coalesce(r.timestamps, [])
+      WITH r, row,
+           [i IN range(0, size(row.receipt_ids) - 1)
+            WHERE NOT row.receipt_ids[i] IN r.receipt_ids] AS fresh
+      WHERE size(fresh) > 0
+      SET r.receipt_ids = r.receipt_ids + [i IN fresh | row.receipt_ids[i]],
+          r.timestamps = r.timestamps
+              + [i IN fresh | datetime({epochMillis: row.timestamps[i]})]
+      WITH r,
+           size(r.receipt_ids) AS times,
+           reduce(lo = null, t IN r.timestamps | CASE WHEN lo IS NULL OR t < lo THEN t ELSE lo END)
+             AS first,
+           reduce(hi = null, t IN r.timestamps | CASE WHEN hi IS NULL OR t > hi THEN t ELSE hi END)
+             AS last
+      SET r.times = times,
+          r.last = last,
+          r.avg_interval_days = CASE WHEN times < 2 THEN 0.0
+              ELSE (last.epochMillis - first.epochMillis) / 86400000.0 / (times - 1) END,
+          r.repurchase_likelihood = CASE WHEN times < 2 THEN 0.0
+              ELSE toFloat(times - 1) / times END
       """;
 
   /** Rows: user_id, retailer_ids. Full load: the user's SHOPS_AT edges not in the load go. */
   static final String DELETE_STALE_SHOPS_AT =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MATCH (:User {user_id: row.user_id})-[r:SHOPS_AT]->(x:Retailer)
-        WHERE NOT x.retailer_id IN row.retailer_ids
-        DELETE r
-      }
+      MATCH (:User {user_id: row.user_id})-[r:SHOPS_AT]->(x:Retailer)
+      WHERE NOT x.retailer_id IN row.retailer_ids
+      DELETE r
       """;
 
   /** Rows: user_id, category_ids. Full load: the user's SHOPS_IN edges not in the load go. */
   static final String DELETE_STALE_SHOPS_IN =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MATCH (:User {user_id: row.user_id})-[r:SHOPS_IN]->(c:Category)
-        WHERE NOT c.category_id IN row.category_ids
-        DELETE r
-      }
+      MATCH (:User {user_id: row.user_id})-[r:SHOPS_IN]->(c:Category)
+      WHERE NOT c.category_id IN row.category_ids
+      DELETE r
       """;
 
   /**
@@ -161,31 +162,29 @@ final class GraphCypher {
    */
   static final String MERGE_SHOPS_AT =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MATCH (u:User {user_id: row.user_id})
-        MATCH (x:Retailer {retailer_id: row.retailer_id})
-        MERGE (u)-[r:SHOPS_AT]->(x)
-        SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
-                                 ELSE coalesce(r.receipt_ids, []) END
-        SET r.receipt_ids = r.receipt_ids + [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids]
-        SET r.frequency = size(r.receipt_ids)
-      }
+      MATCH (u:User {user_id: row.user_id})
+      MATCH (x:Retailer {retailer_id: row.retailer_id})
+      MERGE (u)-[r:SHOPS_AT]->(x)
+      SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
+                               ELSE coalesce(r.receipt_ids, []) END
+      SET r.receipt_ids = r.receipt_ids + [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids]
+      SET r.frequency = size(r.receipt_ids)
       """;
 
   /** Rows: user_id, category_id, receipt_ids, replace. As {@link #MERGE_SHOPS_AT}. */
   static final String MERGE_SHOPS_IN =
       """
+      CYPHER replan=skip
       UNWIND $rows AS row
-      CALL (row) {
-        MATCH (u:User {user_id: row.user_id})
-        MATCH (c:Category {category_id: row.category_id})
-        MERGE (u)-[r:SHOPS_IN]->(c)
-        SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
-                                 ELSE coalesce(r.receipt_ids, []) END
-        SET r.receipt_ids = r.receipt_ids + [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids]
-        SET r.purchase_count = size(r.receipt_ids)
-      }
+      MATCH (u:User {user_id: row.user_id})
+      MATCH (c:Category {category_id: row.category_id})
+      MERGE (u)-[r:SHOPS_IN]->(c)
+      SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
+                               ELSE coalesce(r.receipt_ids, []) END
+      SET r.receipt_ids = r.receipt_ids + [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids]
+      SET r.purchase_count = size(r.receipt_ids)
       """;
 
   /** All batch statements, for planning them once at start-up. */
