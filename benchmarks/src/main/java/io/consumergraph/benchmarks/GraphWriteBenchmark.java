@@ -1,0 +1,286 @@
+package io.consumergraph.benchmarks;
+
+import io.consumergraph.embedded.EmbeddedKafka;
+import io.consumergraph.embedded.EmbeddedNeo4j;
+import io.consumergraph.model.GraphUpdate;
+import io.consumergraph.simulator.SyntheticCatalog;
+import io.consumergraph.simulator.UpstreamSimulator;
+import io.consumergraph.sink.neo4j.Neo4jGraphSink;
+import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
+import io.consumergraph.sink.neo4j.SinkStepProfile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.neo4j.driver.Driver;
+
+/**
+ * Throughput of the graph write path on one synthetic receipt stream, against an in-process Neo4j:
+ *
+ * <ul>
+ *   <li>baseline: the hand-written single-writer UNWIND loop the design's target is stated in;
+ *   <li>sink: the sink's writer ({@link Neo4jGraphSink}) driven directly, no Flink;
+ *   <li>pipeline: Kafka → Flink MiniCluster (the production topology, bounded) → Neo4j.
+ * </ul>
+ *
+ * Each round runs every variant on an emptied graph and checks the graph against figures computed
+ * from the receipts. The machine is shared and noisy, so the report is medians over rounds and
+ * ratios against the baseline measured in the same run, never absolute figures alone.
+ */
+public final class GraphWriteBenchmark {
+
+  private GraphWriteBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    BenchmarkOptions options;
+    try {
+      options = BenchmarkOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    int status = run(options);
+    // Kafka, Neo4j and Flink leave non-daemon threads behind.
+    System.exit(status);
+  }
+
+  static int run(BenchmarkOptions options) throws Exception {
+    long nowMs = System.currentTimeMillis();
+    SyntheticCatalog catalog =
+        new SyntheticCatalog(
+            SyntheticCatalog.DEFAULT_SEED,
+            options.products(),
+            SyntheticCatalog.DEFAULT_RETAILER_COUNT);
+    SyntheticReceipts data =
+        SyntheticReceipts.generate(
+            catalog,
+            options.seed(),
+            options.receipts(),
+            options.users(),
+            options.resendShare(),
+            nowMs);
+    Map<String, Long> expected = GraphCheck.expected(data);
+    say(
+        "data: %d deliveries (%d distinct receipts), %d item rows, %d users, %d products in"
+            + " catalog; expected graph %s",
+        data.deliveries().size(),
+        data.distinctReceipts(),
+        data.itemRows(),
+        options.users(),
+        options.products(),
+        expected);
+    boolean pipeline = options.variants().contains("pipeline");
+    EmbeddedKafka kafka = null;
+    UpstreamSimulator upstream = null;
+    try (EmbeddedNeo4j neo4j = EmbeddedNeo4j.start()) {
+      Driver driver = neo4j.driver();
+      BaselineWriter.createConstraints(driver);
+      Neo4jGraphSink sink =
+          new Neo4jGraphSink(
+              Neo4jSinkConfig.withoutAuth(neo4j.boltUri()).withBatchRows(options.sinkBatchRows()));
+      Pipeline flink = null;
+      if (pipeline) {
+        kafka = EmbeddedKafka.start();
+        upstream = UpstreamSimulator.start(catalog, 0);
+        flink = new Pipeline(kafka, neo4j, upstream, options);
+        flink.produce(data, nowMs);
+      }
+
+      // Untimed: plans Cypher, loads classes and JITs the hot paths of both writers.
+      if (options.warmupReceipts() > 0) {
+        SyntheticReceipts warmup =
+            SyntheticReceipts.generate(
+                catalog,
+                options.seed() + 1,
+                options.warmupReceipts(),
+                options.users(),
+                options.resendShare(),
+                nowMs);
+        GraphCheck.clear(driver);
+        BaselineWriter.write(driver, warmup, options.baselineChunkRows(), nowMs);
+        GraphCheck.clear(driver);
+        DirectSink.write(sink, warmup, nowMs);
+      }
+
+      Map<String, List<Double>> seconds = new LinkedHashMap<>();
+      Map<String, Double> lastPipelineMetrics = Map.of();
+      List<Double> pipelineWall = new ArrayList<>();
+      boolean allCorrect = true;
+      for (int round = 1; round <= options.rounds(); round++) {
+        for (String variant : options.variants()) {
+          GraphCheck.clear(driver);
+          double s;
+          long started = System.nanoTime();
+          switch (variant) {
+            case "baseline" -> {
+              BaselineWriter.write(driver, data, options.baselineChunkRows(), nowMs);
+              s = (System.nanoTime() - started) / 1e9;
+            }
+            case "sink" -> {
+              DirectSink.write(sink, data, nowMs);
+              s = (System.nanoTime() - started) / 1e9;
+            }
+            default -> {
+              Pipeline.Run run = flink.run();
+              s = run.netSeconds();
+              pipelineWall.add(run.wallSeconds());
+              lastPipelineMetrics = run.metrics();
+            }
+          }
+          Map<String, Long> actual = GraphCheck.actual(driver);
+          boolean correct = actual.equals(expected);
+          allCorrect &= correct;
+          seconds.computeIfAbsent(variant, v -> new ArrayList<>()).add(s);
+          say(
+              "round %d %-8s %7.2f s  %7.0f receipts/s  %s  (ended at %d ms)",
+              round,
+              variant,
+              s,
+              data.deliveries().size() / s,
+              correct ? "graph OK" : "GRAPH DIFFERS: " + diff(expected, actual),
+              System.currentTimeMillis());
+        }
+      }
+
+      report(options, data, seconds, pipelineWall);
+      if (pipeline) {
+        reportPipelineMetrics(lastPipelineMetrics);
+      }
+      if (options.profileSteps()) {
+        profileSteps(driver, data, options, nowMs);
+      }
+      if (!allCorrect) {
+        say("FAILED: at least one variant wrote a graph that differs from the expected one");
+        return 1;
+      }
+      return 0;
+    } finally {
+      if (upstream != null) upstream.close();
+      if (kafka != null) kafka.close();
+    }
+  }
+
+  private static void report(
+      BenchmarkOptions options,
+      SyntheticReceipts data,
+      Map<String, List<Double>> seconds,
+      List<Double> pipelineWall) {
+    int deliveries = data.deliveries().size();
+    long rows = data.itemRows();
+    double baseline = median(seconds.get("baseline"));
+    say("");
+    say(
+        "medians of %d rounds (%d receipts, %d item rows; receipts/s counts every delivery):",
+        options.rounds(), deliveries, rows);
+    say("%-9s %9s %12s %14s %10s", "variant", "seconds", "receipts/s", "item rows/s", "vs base");
+    seconds.forEach(
+        (variant, list) -> {
+          double s = median(list);
+          say(
+              "%-9s %9.2f %12.0f %14.0f %9.2fx",
+              variant, s, deliveries / s, rows / s, baseline / s);
+        });
+    // The load of a shared machine drifts between rounds; a ratio within one round, where the
+    // variants ran back to back, is steadier than a ratio of medians taken over all rounds.
+    for (String[] ratio : new String[][] {{"sink", "b/a"}, {"pipeline", "c/a"}}) {
+      List<Double> variant = seconds.get(ratio[0]);
+      if (variant == null) {
+        continue;
+      }
+      List<Double> perRound = new ArrayList<>();
+      for (int i = 0; i < variant.size(); i++) {
+        perRound.add(seconds.get("baseline").get(i) / variant.get(i));
+      }
+      say(
+          "ratio %s (%s / baseline throughput): median of per-round ratios %.2f (rounds: %s),"
+              + " ratio of medians %.2f",
+          ratio[1], ratio[0], median(perRound), format(perRound), baseline / median(variant));
+    }
+    if (seconds.containsKey("pipeline")) {
+      say(
+          "pipeline time = Flink net job runtime (deploy + run); wall incl. MiniCluster start-up:"
+              + " median %.2f s",
+          median(pipelineWall));
+    }
+  }
+
+  private static void reportPipelineMetrics(Map<String, Double> metrics) {
+    if (metrics.isEmpty()) {
+      return;
+    }
+    say("");
+    say("pipeline, last round, Flink metrics summed over subtasks (time in s):");
+    metrics.forEach(
+        (key, value) ->
+            say(
+                "  %-90s %10s",
+                key,
+                key.endsWith("Ms")
+                    ? String.format("%.1f", value / 1000)
+                    : String.format("%.0f", value)));
+  }
+
+  private static void profileSteps(
+      Driver driver, SyntheticReceipts data, BenchmarkOptions options, long nowMs) {
+    List<GraphUpdate> updates = new ArrayList<>();
+    for (SyntheticReceipts.Receipt r : data.deliveries()) {
+      updates.add(data.update(r, nowMs));
+    }
+    say("");
+    say(
+        "sink statements one by one (batches of %d rows, each step its own tx):",
+        options.sinkBatchRows());
+    for (boolean profile : new boolean[] {false, true}) {
+      GraphCheck.clear(driver);
+      Map<String, long[]> perKind =
+          SinkStepProfile.run(driver, updates, options.sinkBatchRows(), profile);
+      long total = perKind.values().stream().mapToLong(f -> f[0]).sum();
+      say(profile ? "  with PROFILE (db hits; timing inflated by profiling):" : "  timed:");
+      perKind.forEach(
+          (kind, f) ->
+              say(
+                  "    %-15s %8.2f s %5.1f%%  %8d rows in %4d statements%s",
+                  kind,
+                  f[0] / 1e9,
+                  100.0 * f[0] / total,
+                  f[1],
+                  f[2],
+                  profile ? String.format("  %,12d db hits", f[3]) : ""));
+    }
+    // The plan of the heaviest statement on a warm graph, to see which operator costs.
+    List<GraphUpdate> sample = updates.subList(0, Math.min(400, updates.size()));
+    for (String kind : List.of("purchased", "shops_in")) {
+      say(
+          "  plan of '%s' on %d updates:%n%s",
+          kind, sample.size(), SinkStepProfile.plan(driver, kind, sample));
+    }
+  }
+
+  private static Map<String, String> diff(Map<String, Long> expected, Map<String, Long> actual) {
+    Map<String, String> diff = new LinkedHashMap<>();
+    expected.forEach(
+        (k, v) -> {
+          if (!v.equals(actual.get(k))) {
+            diff.put(k, "expected " + v + " got " + actual.get(k));
+          }
+        });
+    return diff;
+  }
+
+  private static String format(List<Double> values) {
+    return values.stream().map(v -> String.format("%.2f", v)).toList().toString();
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  static void say(String format, Object... args) {
+    System.out.println(String.format(format, args));
+    System.out.flush();
+  }
+}

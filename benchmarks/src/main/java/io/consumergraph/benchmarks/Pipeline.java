@@ -1,0 +1,115 @@
+package io.consumergraph.benchmarks;
+
+import io.consumergraph.embedded.EmbeddedKafka;
+import io.consumergraph.embedded.EmbeddedNeo4j;
+import io.consumergraph.job.ConsumerGraphJob;
+import io.consumergraph.job.config.JobConfig;
+import io.consumergraph.job.config.JobOptions;
+import io.consumergraph.simulator.UpstreamSimulator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The whole pipeline on the benchmark's data: the receipts are produced once to an embedded Kafka
+ * topic, and each run is the production topology ({@code ConsumerGraphJob.topology(config, true)},
+ * bounded at the latest offsets) on a fresh Flink MiniCluster with a new consumer group, so every
+ * run reads the same records with fresh keyed state.
+ */
+final class Pipeline {
+
+  static final String TOPIC = "bench-receipts";
+
+  /** A run's timing and the Flink metrics captured at its end. */
+  record Run(double netSeconds, double wallSeconds, Map<String, Double> metrics) {}
+
+  private final EmbeddedKafka kafka;
+  private final EmbeddedNeo4j neo4j;
+  private final UpstreamSimulator upstream;
+  private final BenchmarkOptions options;
+  private final Path flags;
+  private int runs;
+
+  Pipeline(
+      EmbeddedKafka kafka,
+      EmbeddedNeo4j neo4j,
+      UpstreamSimulator upstream,
+      BenchmarkOptions options)
+      throws Exception {
+    this.kafka = kafka;
+    this.neo4j = neo4j;
+    this.upstream = upstream;
+    this.options = options;
+    this.flags = Files.createTempFile("bench-flags", ".yaml");
+    Files.writeString(
+        flags, "flags:\n  consumer_graph_ingestion: { enabled: true, rollout: 100 }\n");
+  }
+
+  /** Produces every delivery (re-sends included) keyed by user, as the receipt topic is. */
+  void produce(SyntheticReceipts data, long nowMs) throws Exception {
+    kafka.createTopic(TOPIC, options.partitions());
+    kafka.createTopic(TOPIC + "-factoids", 1);
+    kafka.createTopic(TOPIC + "-dead-letters", 1);
+    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+      for (SyntheticReceipts.Receipt r : data.deliveries()) {
+        producer.send(
+            new ProducerRecord<>(
+                TOPIC,
+                r.userId().getBytes(StandardCharsets.UTF_8),
+                data.event(r, nowMs).toByteArray()));
+      }
+      producer.flush();
+    }
+  }
+
+  Run run() throws Exception {
+    Configuration c = new Configuration();
+    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    c.set(JobOptions.RECEIPTS_TOPIC, TOPIC);
+    c.set(JobOptions.FACTOIDS_TOPIC, TOPIC + "-factoids");
+    c.set(JobOptions.DEAD_LETTER_TOPIC, TOPIC + "-dead-letters");
+    c.set(JobOptions.FLAGS_LOCATION, flags.toString());
+    c.set(JobOptions.GROUP_ID, "bench-" + System.nanoTime() + "-" + runs++);
+    c.set(JobOptions.START_FROM, "earliest");
+    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
+    c.set(JobOptions.NEO4J_USER, ""); // the embedded server runs without auth
+    String base = upstream.baseUri().toString().replaceAll("/$", "");
+    c.set(JobOptions.PRODUCT_URL, base + "/fps");
+    c.set(JobOptions.CATEGORY_URL, base + "/category");
+    c.set(JobOptions.RETAILER_URL, base + "/retailer");
+    c.set(JobOptions.CHECKPOINT_INTERVAL, options.checkpointInterval());
+    // Everything else stays at the job's defaults: those are what is being measured. Overrides
+    // come from --set key=value.
+    options.jobSettings().forEach(c::setString);
+    JobConfig config = JobConfig.of(c);
+
+    Configuration flink = ConsumerGraphJob.flinkConfiguration(config);
+    flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 4);
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    flink.setString(
+        "metrics.reporter.bench.factory.class", CapturingReporter.Factory.class.getName());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
+    env.setParallelism(options.parallelism());
+    ConsumerGraphJob.topology(config, true).build(env);
+    CapturingReporter.drain();
+    long started = System.nanoTime();
+    JobExecutionResult result = env.execute("consumer-graph-benchmark");
+    double wall = (System.nanoTime() - started) / 1e9;
+    // Metrics are removed when the tasks and the job finish, just before execute returns.
+    Thread.sleep(200);
+    return new Run(result.getNetRuntime() / 1000.0, wall, CapturingReporter.drain());
+  }
+
+  static Duration seconds(double s) {
+    return Duration.ofMillis((long) (s * 1000));
+  }
+}
