@@ -144,7 +144,7 @@ public final class UserGate
     } else {
       IngestionDecision decision =
           flags.evaluateWithStoredVersions(FlagNames.INGESTION, event.userId(), storedVersions());
-      label = metricName(decision.metricLabel());
+      label = decision.metricLabel();
       if (!decision.enabled()) {
         counter(dropped, "dropped_", label).inc();
         return;
@@ -251,8 +251,9 @@ public final class UserGate
     }
   }
 
+  /** One counter per decision label, registered (and its name sanitised) on first use only. */
   private Counter counter(Map<String, Counter> counters, String prefix, String label) {
-    return counters.computeIfAbsent(label, l -> metrics.counter(prefix + l));
+    return counters.computeIfAbsent(label, l -> metrics.counter(prefix + metricName(l)));
   }
 
   /** Metric names stay portable across reporters: segment names may contain anything. */
