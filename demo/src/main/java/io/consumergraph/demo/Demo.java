@@ -262,6 +262,8 @@ public final class Demo {
     c.set(JobOptions.SQS_ENROLLMENT_QUEUE_URL, queues.enrollment());
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, queues.deadLetters());
     c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
+    // An idle reader long-polls the enrollment queue; a short wait keeps bulk requests moving.
+    c.set(JobOptions.SQS_WAIT_TIME, Duration.ofSeconds(1));
     c.set(JobOptions.FLAGS_LOCATION, flags.toString());
     c.set(JobOptions.FLAGS_POLL_INTERVAL, Duration.ofSeconds(2));
     c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
@@ -285,23 +287,10 @@ public final class Demo {
       throws InterruptedException {
     long now = System.currentTimeMillis();
     SyntheticReceiptStream receipts =
-        new SyntheticReceiptStream(
-            options.seed(),
-            options.users(),
-            catalog::fido,
-            catalog.productCount(),
-            catalog::retailerId,
-            catalog.retailerCount(),
-            now);
+        new SyntheticReceiptStream(options.seed(), options.users(), CatalogSample.of(catalog), now);
     SyntheticFactoidStream factoids =
         new SyntheticFactoidStream(
-            options.seed() + 1,
-            options.users(),
-            catalog::fido,
-            catalog.productCount(),
-            catalog::retailerId,
-            catalog.retailerCount(),
-            now);
+            options.seed() + 1, options.users(), CatalogSample.of(catalog), now);
     String receiptTopic = config.get(JobOptions.RECEIPTS_TOPIC);
     String factoidTopic = config.get(JobOptions.FACTOIDS_TOPIC);
     Map<String, Long> sent = new TreeMap<>();

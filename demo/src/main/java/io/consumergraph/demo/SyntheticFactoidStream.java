@@ -6,7 +6,6 @@ import io.consumergraph.model.proto.FactoidSource;
 import io.consumergraph.operators.decode.SchemaRegistryFraming;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
-import java.util.function.IntFunction;
 
 /**
  * A factoid stream with the production mix of seed 002: ~90% not from SHOP, some shop orders not
@@ -19,27 +18,14 @@ public final class SyntheticFactoidStream {
 
   private final SplittableRandom random;
   private final int users;
-  private final IntFunction<String> fido;
-  private final int products;
-  private final IntFunction<String> retailerId;
-  private final int retailers;
+  private final CatalogSample catalog;
   private final long nowMs;
   private long sequence;
 
-  public SyntheticFactoidStream(
-      long seed,
-      int users,
-      IntFunction<String> fido,
-      int products,
-      IntFunction<String> retailerId,
-      int retailers,
-      long nowMs) {
+  public SyntheticFactoidStream(long seed, int users, CatalogSample catalog, long nowMs) {
     this.random = new SplittableRandom(seed);
     this.users = users;
-    this.fido = fido;
-    this.products = products;
-    this.retailerId = retailerId;
-    this.retailers = retailers;
+    this.catalog = catalog;
     this.nowMs = nowMs;
   }
 
@@ -50,7 +36,7 @@ public final class SyntheticFactoidStream {
             .setSummaryId("bo-" + Long.toHexString(random.nextLong()) + "-" + sequence++)
             .setUserId(user)
             .setEventTimeMs(nowMs - random.nextLong(7L * 86_400_000L))
-            .setRetailerId(retailerId.apply(random.nextInt(retailers)));
+            .setRetailerId(catalog.retailerId().apply(random.nextInt(catalog.retailers())));
     String kind;
     double roll = random.nextDouble();
     if (roll < 0.9) {
@@ -68,7 +54,7 @@ public final class SyntheticFactoidStream {
       f.setSource(FactoidSource.SHOP).setEventType(FactoidEventType.ORDER_FINALIZED);
       int n = 1 + random.nextInt(4);
       for (int i = 0; i < n; i++) {
-        f.addFidos(fido.apply(random.nextInt(products)));
+        f.addFidos(catalog.fido().apply(random.nextInt(catalog.products())));
       }
       f.setFidoCount(n);
     }

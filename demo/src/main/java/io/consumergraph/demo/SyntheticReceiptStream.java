@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.IntFunction;
 
 /**
  * A realistic receipt stream for the demo, with the production mix of the receipt topic (seed 002):
@@ -39,28 +38,15 @@ public final class SyntheticReceiptStream {
 
   private final SplittableRandom random;
   private final int users;
-  private final IntFunction<String> fido;
-  private final int products;
-  private final IntFunction<String> retailerId;
-  private final int retailers;
+  private final CatalogSample catalog;
   private final long nowMs;
   private final List<byte[]> recent = new ArrayList<>();
   private long sequence;
 
-  public SyntheticReceiptStream(
-      long seed,
-      int users,
-      IntFunction<String> fido,
-      int products,
-      IntFunction<String> retailerId,
-      int retailers,
-      long nowMs) {
+  public SyntheticReceiptStream(long seed, int users, CatalogSample catalog, long nowMs) {
     this.random = new SplittableRandom(seed);
     this.users = users;
-    this.fido = fido;
-    this.products = products;
-    this.retailerId = retailerId;
-    this.retailers = retailers;
+    this.catalog = catalog;
     this.nowMs = nowMs;
   }
 
@@ -104,13 +90,13 @@ public final class SyntheticReceiptStream {
               .setQuantity(1 + random.nextInt(3))
               .setPrice(0.5 + random.nextInt(2000) / 100.0);
       if (matched) {
-        item.setFido(fido.apply(popularProduct()));
+        item.setFido(catalog.fido().apply(popularProduct()));
       }
       receipt.addItems(item);
     }
     if (kind == Kind.VALID
         && receipt.getItemsList().stream().allMatch(i -> i.getFido().isEmpty())) {
-      receipt.getItemsBuilder(0).setFido(fido.apply(popularProduct()));
+      receipt.getItemsBuilder(0).setFido(catalog.fido().apply(popularProduct()));
     }
     byte[] bytes = receipt.build().toByteArray();
     if (kind == Kind.VALID) {
@@ -120,14 +106,14 @@ public final class SyntheticReceiptStream {
   }
 
   private Store.Builder store() {
-    String id = retailerId.apply(random.nextInt(retailers));
+    String id = catalog.retailerId().apply(random.nextInt(catalog.retailers()));
     return Store.newBuilder().setRetailerId(id).setStoreName("Store " + id);
   }
 
   /** Skewed towards a head of popular products, as real baskets are. */
   private int popularProduct() {
     double u = random.nextDouble();
-    return (int) Math.min(products - 1, Math.floor(products * u * u * u));
+    return (int) Math.min(catalog.products() - 1, Math.floor(catalog.products() * u * u * u));
   }
 
   private void remember(byte[] bytes) {
