@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
 
 /**
  * A batch of graph updates folded per user in arrival order and pre-aggregated into the rows of
@@ -38,6 +39,24 @@ final class GraphBatch {
   /** Steps with at least one row, in execution order: nodes first, then relationships. */
   List<Step> steps() {
     return steps;
+  }
+
+  /**
+   * The same batch with only the rows {@code keep} accepts (given the step kind and the row); steps
+   * left without rows are dropped. Update count is unchanged: the updates are still written.
+   */
+  GraphBatch keepRows(BiPredicate<String, Map<String, Object>> keep) {
+    List<Step> kept = new ArrayList<>(steps.size());
+    for (Step step : steps) {
+      List<Map<String, Object>> rows =
+          step.rows().stream().filter(row -> keep.test(step.kind(), row)).toList();
+      if (rows.size() == step.rows().size()) {
+        kept.add(step);
+      } else if (!rows.isEmpty()) {
+        kept.add(new Step(step.kind(), step.cypher(), rows));
+      }
+    }
+    return new GraphBatch(updateCount, List.copyOf(kept));
   }
 
   int rowCount() {

@@ -103,9 +103,14 @@ final class GraphCypher {
       """;
 
   /**
-   * Rows: user_id, product_id, receipt_ids, timestamps (epoch ms, aligned). Add-only: ids already
-   * on the edge are skipped. The first SET write-locks the edge before its ids are read, so two
-   * writers cannot both append the same id.
+   * Rows: user_id, product_id, receipt_ids (distinct), timestamps (epoch ms, aligned). Add-only.
+   *
+   * <p>A new edge (most rows) is created with its whole id list and figures in MERGE's ON CREATE:
+   * MERGE locks both end nodes and re-checks before it creates, so two writers cannot both create
+   * it, and one step writes each property once instead of an empty list first and the ids after. An
+   * existing edge is write-locked by ON MATCH SET before its ids are read, then only ids not yet on
+   * it are appended, so two writers cannot both append the same id. A row that adds nothing to an
+   * existing edge stops there; for a created edge every id is already on it, so it stops too.
    */
   static final String MERGE_PURCHASED =
       """
@@ -113,8 +118,22 @@ final class GraphCypher {
       UNWIND $rows AS row
       MATCH (u:User {user_id: row.user_id})
       MATCH (p:Product {product_id: row.product_id})
+      WITH u, p, row, size(row.receipt_ids) AS n,
+           reduce(lo = row.timestamps[0], t IN row.timestamps | CASE WHEN t < lo THEN t ELSE lo END)
+             AS firstMs,
+           reduce(hi = row.timestamps[0], t IN row.timestamps | CASE WHEN t > hi THEN t ELSE hi END)
+             AS lastMs
       MERGE (u)-[r:PURCHASED]->(p)
-      SET r.receipt_ids = coalesce(r.receipt_ids, []), r.timestamps = coalesce(r.timestamps, [])
+      ON CREATE SET
+          r.receipt_ids = row.receipt_ids,
+          r.timestamps = [t IN row.timestamps | datetime({epochMillis: t})],
+          r.times = n,
+          r.last = datetime({epochMillis: lastMs}),
+          r.avg_interval_days = CASE WHEN n < 2 THEN 0.0
+              ELSE (lastMs - firstMs) / 86400000.0 / (n - 1) END,
+          r.repurchase_likelihood = CASE WHEN n < 2 THEN 0.0 ELSE toFloat(n - 1) / n END
+      ON MATCH SET
+          r.receipt_ids = coalesce(r.receipt_ids, []), r.timestamps = coalesce(r.timestamps, [])
       WITH r, row,
            [i IN range(0, size(row.receipt_ids) - 1)
             WHERE NOT row.receipt_ids[i] IN r.receipt_ids] AS fresh
@@ -157,8 +176,11 @@ final class GraphCypher {
       """;
 
   /**
-   * Rows: user_id, retailer_id, receipt_ids, replace. Replace (full load) sets the ids; otherwise
-   * only ids not yet on the edge are added, so a repeated purchase never counts twice.
+   * Rows: user_id, retailer_id, receipt_ids (distinct), replace. Replace (full load) sets the ids;
+   * otherwise only ids not yet on the edge are added, so a repeated purchase never counts twice. A
+   * new edge is created complete in ON CREATE (MERGE locks the end nodes, so only one writer
+   * creates it); an existing one is write-locked by ON MATCH SET before its ids are read, and a row
+   * that adds nothing to it and replaces nothing writes nothing more.
    */
   static final String MERGE_SHOPS_AT =
       """
@@ -167,9 +189,12 @@ final class GraphCypher {
       MATCH (u:User {user_id: row.user_id})
       MATCH (x:Retailer {retailer_id: row.retailer_id})
       MERGE (u)-[r:SHOPS_AT]->(x)
-      SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
-                               ELSE coalesce(r.receipt_ids, []) END
-      SET r.receipt_ids = r.receipt_ids + [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids]
+      ON CREATE SET r.receipt_ids = row.receipt_ids, r.frequency = size(row.receipt_ids)
+      ON MATCH SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
+                                        ELSE coalesce(r.receipt_ids, []) END
+      WITH r, row, [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids] AS fresh
+      WHERE size(fresh) > 0 OR row.replace
+      SET r.receipt_ids = r.receipt_ids + fresh
       SET r.frequency = size(r.receipt_ids)
       """;
 
@@ -181,9 +206,12 @@ final class GraphCypher {
       MATCH (u:User {user_id: row.user_id})
       MATCH (c:Category {category_id: row.category_id})
       MERGE (u)-[r:SHOPS_IN]->(c)
-      SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
-                               ELSE coalesce(r.receipt_ids, []) END
-      SET r.receipt_ids = r.receipt_ids + [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids]
+      ON CREATE SET r.receipt_ids = row.receipt_ids, r.purchase_count = size(row.receipt_ids)
+      ON MATCH SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
+                                        ELSE coalesce(r.receipt_ids, []) END
+      WITH r, row, [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids] AS fresh
+      WHERE size(fresh) > 0 OR row.replace
+      SET r.receipt_ids = r.receipt_ids + fresh
       SET r.purchase_count = size(r.receipt_ids)
       """;
 

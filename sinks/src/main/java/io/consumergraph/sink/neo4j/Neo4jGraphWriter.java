@@ -43,6 +43,7 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
   private final Driver driver;
   private final SessionConfig sessionConfig;
 
+  private final WrittenNodeCache writtenNodes;
   private final List<GraphUpdate> buffer = new ArrayList<>();
   private int bufferedRows;
   private long firstBufferedAtMs;
@@ -51,7 +52,17 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
   Neo4jGraphWriter(
       Neo4jSinkConfig config, ProcessingTimeService timeService, SinkWriterMetricGroup metricGroup)
       throws IOException, InterruptedException {
+    this(config, timeService, metricGroup, WrittenNodeCache.DEFAULT_MAX_ENTRIES_PER_KIND);
+  }
+
+  Neo4jGraphWriter(
+      Neo4jSinkConfig config,
+      ProcessingTimeService timeService,
+      SinkWriterMetricGroup metricGroup,
+      int cachedNodesPerKind)
+      throws IOException, InterruptedException {
     this.config = config;
+    this.writtenNodes = new WrittenNodeCache(cachedNodesPerKind);
     this.timeService = timeService;
     this.metricGroup = metricGroup;
     this.metrics = new Neo4jSinkMetrics(metricGroup);
@@ -160,14 +171,20 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
     if (buffer.isEmpty()) {
       return;
     }
-    GraphBatch batch = GraphBatch.fold(buffer);
+    GraphBatch folded = GraphBatch.fold(buffer);
     buffer.clear();
     bufferedRows = 0;
     long started = System.nanoTime();
+    GraphBatch batch;
     if (config.logOnly()) {
+      batch = folded;
       logBatch(batch);
     } else {
+      batch = writtenNodes.unwritten(folded);
+      metrics.skippedRows.inc(folded.rowCount() - batch.rowCount());
       withRetry("write batch of " + batch, () -> writeOnce(batch));
+      // Only after the commit: a failed batch is sent again in full.
+      writtenNodes.remember(batch);
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
     LOG.debug("Wrote {} in {} ms", batch, millis);
@@ -239,6 +256,10 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
         Thread.sleep(sleep);
       }
     }
+  }
+
+  WrittenNodeCache writtenNodes() {
+    return writtenNodes;
   }
 
   Neo4jSinkMetrics metrics() {

@@ -13,6 +13,9 @@ final class Neo4jSinkMetrics {
   /** Cypher rows sent, summed over all statements of a batch, after pre-aggregation. */
   final Counter rows;
 
+  /** Node and IN_CATEGORY rows not sent because this writer had already written them. */
+  final Counter skippedRows;
+
   /** Graph updates written. */
   final Counter updates;
 
@@ -27,6 +30,7 @@ final class Neo4jSinkMetrics {
   Neo4jSinkMetrics(MetricGroup group) {
     batches = group.counter("neo4jBatches");
     rows = group.counter("neo4jRows");
+    skippedRows = group.counter("neo4jSkippedRows");
     updates = group.counter("neo4jUpdates");
     retries = group.counter("neo4jRetries");
     failures = group.counter("neo4jFailures");
