@@ -3,9 +3,12 @@ package io.consumergraph.job.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JobConfigTest {
 
@@ -44,6 +47,44 @@ class JobConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--kafka.bootstrap-servers")
         .hasMessageContaining("CONSUMER_GRAPH_KAFKA_BOOTSTRAP_SERVERS");
+  }
+
+  @Test
+  void managedFlinkRuntimePropertiesAreReadBelowEnvironmentAndArguments(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("application_properties.json");
+    Files.writeString(
+        file,
+        "[{\"PropertyGroupId\": \"Other\", \"PropertyMap\": {\"kafka.group-id\": \"no\"}},"
+            + " {\"PropertyGroupId\": \"ConsumerGraph\", \"PropertyMap\": {"
+            + "\"kafka.bootstrap-servers\": \"msk:9098\", \"kafka.group-id\": \"managed\","
+            + " \"neo4j.batch-rows\": \"700\"}}]");
+
+    JobConfig config =
+        JobConfig.load(
+            new String[] {"--neo4j.batch-rows", "900"},
+            Map.of("CONSUMER_GRAPH_KAFKA_GROUP_ID", "from-env"),
+            file);
+
+    assertThat(config.get(JobOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("msk:9098");
+    assertThat(config.get(JobOptions.GROUP_ID)).isEqualTo("from-env");
+    assertThat(config.get(JobOptions.NEO4J_BATCH_ROWS)).isEqualTo(900);
+    assertThat(JobConfig.managedFlinkGroup(dir.resolve("absent.json"))).isEmpty();
+  }
+
+  @Test
+  void unreadableRuntimePropertiesOrAPasswordInThemAreRejected(@TempDir Path dir) throws Exception {
+    Path broken = dir.resolve("broken.json");
+    Files.writeString(broken, "[{not json");
+    Path withPassword = dir.resolve("password.json");
+    Files.writeString(
+        withPassword,
+        "[{\"PropertyGroupId\": \"ConsumerGraph\", \"PropertyMap\": {\"neo4j.password\": \"x\"}}]");
+
+    assertThatThrownBy(() -> JobConfig.managedFlinkGroup(broken))
+        .hasMessageContaining("cannot read runtime properties");
+    assertThatThrownBy(() -> JobConfig.managedFlinkGroup(withPassword))
+        .hasMessageContaining("never from runtime properties");
   }
 
   @Test
