@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.consumergraph.embedded.EmbeddedSqs;
+import io.consumergraph.job.testing.TcpGate;
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.operators.poll.Poller;
 import io.consumergraph.operators.poll.PollingSource;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -152,39 +152,36 @@ class SqsDeadLetterSinkIT {
 
   @Test
   void anSqsThatCannotBeReachedAtFirstIsRetriedUntilTheLettersArrive() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    URI endpoint = URI.create("http://127.0.0.1:" + port);
-    String queueUrl = endpoint + "/000000000000/dlq-late";
-    StreamExecutionEnvironment env = environment();
-    env.fromData(TypeInformation.of(DeadLetter.class), letter(1, json(1)), letter(2, json(2)))
-        .sinkTo(
-            new SqsDeadLetterSink(
-                settings(endpoint, queueUrl)
-                    .withRetries(40, Duration.ofMillis(100), Duration.ofMillis(300))))
-        .name("dead-letter-sqs");
-    JobClient job = env.executeAsync("dlq-late");
-    EmbeddedSqs late = null;
-    try {
-      // Nothing listens on the port yet: connection refused, a retryable failure.
+    String queueUrl = sqs.createQueue("dlq-late", Map.of());
+    try (TcpGate gate = TcpGate.closedInFrontOf(sqs.endpoint())) {
+      StreamExecutionEnvironment env = environment();
+      env.fromData(TypeInformation.of(DeadLetter.class), letter(1, json(1)), letter(2, json(2)))
+          .sinkTo(
+              new SqsDeadLetterSink(
+                  settings(gate.endpoint(), queueUrl)
+                      .withRetries(40, Duration.ofMillis(100), Duration.ofMillis(300))))
+          .name("dead-letter-sqs");
+      JobClient job = env.executeAsync("dlq-late");
+
+      // The gate drops every connection: SQS cannot be reached, a retryable failure.
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (counter(job.getJobID(), "sqsDeadLetterRetries") < 1 && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       assertThat(counter(job.getJobID(), "sqsDeadLetterRetries")).isGreaterThanOrEqualTo(1);
-      late = EmbeddedSqs.start(port);
-      assertThat(late.createQueue("dlq-late", Map.of())).isEqualTo(queueUrl);
+      assertThat(
+              sqs.client()
+                  .receiveMessage(
+                      ReceiveMessageRequest.builder().queueUrl(queueUrl).waitTimeSeconds(0).build())
+                  .messages())
+          .as("nothing got through the closed gate")
+          .isEmpty();
+      gate.open();
 
       job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-      Map<String, Message> received = receive(late, queueUrl, 2);
+      Map<String, Message> received = receive(queueUrl, 2);
       assertThat(received).containsOnlyKeys(json(1), json(2));
       assertThat(counter(job.getJobID(), "sqsDeadLettersSent")).isEqualTo(2);
-    } finally {
-      if (late != null) {
-        late.close();
-      }
     }
   }
 
