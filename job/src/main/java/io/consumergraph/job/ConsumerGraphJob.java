@@ -114,6 +114,8 @@ public final class ConsumerGraphJob {
             .region(config.get(SQS_REGION))
             .visibilityTimeout(config.get(SQS_VISIBILITY_TIMEOUT))
             .waitTimeSeconds((int) config.get(SQS_WAIT_TIME).toSeconds())
+            .severalQueuesWaitTimeSeconds(
+                (int) config.get(SQS_SEVERAL_QUEUES_WAIT_TIME).toSeconds())
             .maxInFlight(config.get(SQS_MAX_IN_FLIGHT));
     if (!enrollmentQueue.isEmpty()) {
       requests.queue(enrollmentQueue, SqsSourceBuilder.PRIORITY_HIGH);

@@ -225,8 +225,17 @@ public final class JobOptions {
           .durationType()
           .defaultValue(Duration.ofSeconds(20))
           .withDescription(
-              "Long-poll wait (0-20 s). When every queue is empty the reader long-polls the"
-                  + " enrollment queue, so a bulk request can wait up to this long when idle.");
+              "Long-poll wait (0-20 s) of a reader serving the bulk queue alone; it also bounds"
+                  + " how long a reader takes to stop.");
+
+  public static final ConfigOption<Duration> SQS_SEVERAL_QUEUES_WAIT_TIME =
+      ConfigOptions.key("sqs.several-queues-wait-time")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription(
+              "Long-poll wait (0-20 s) with an enrollment queue configured: an idle reader"
+                  + " long-polls the enrollment queue this long, then asks both queues again, so a"
+                  + " bulk request arriving while idle waits at most about this long.");
 
   public static final ConfigOption<Integer> SQS_MAX_IN_FLIGHT =
       ConfigOptions.key("sqs.max-in-flight")

@@ -2,6 +2,7 @@ package io.consumergraph.sqs.source;
 
 import static io.consumergraph.sqs.source.config.SqsSourceOptions.MAX_IN_FLIGHT;
 import static io.consumergraph.sqs.source.config.SqsSourceOptions.MAX_MESSAGES_PER_POLL;
+import static io.consumergraph.sqs.source.config.SqsSourceOptions.SEVERAL_QUEUES_WAIT_TIME_SECONDS;
 import static io.consumergraph.sqs.source.config.SqsSourceOptions.VISIBILITY_TIMEOUT;
 import static io.consumergraph.sqs.source.config.SqsSourceOptions.WAIT_TIME_SECONDS;
 
@@ -79,6 +80,11 @@ public final class SqsSourceBuilder<T> {
     return set(WAIT_TIME_SECONDS, seconds);
   }
 
+  /** The idle long-poll of a reader with several queues; see the option's description. */
+  public SqsSourceBuilder<T> severalQueuesWaitTimeSeconds(int seconds) {
+    return set(SEVERAL_QUEUES_WAIT_TIME_SECONDS, seconds);
+  }
+
   public SqsSourceBuilder<T> maxMessagesPerPoll(int messages) {
     return set(MAX_MESSAGES_PER_POLL, messages);
   }
@@ -109,6 +115,7 @@ public final class SqsSourceBuilder<T> {
     }
     Objects.requireNonNull(deserializer, "deserializer is required");
     check(config.get(WAIT_TIME_SECONDS), 0, 20, WAIT_TIME_SECONDS);
+    check(config.get(SEVERAL_QUEUES_WAIT_TIME_SECONDS), 0, 20, SEVERAL_QUEUES_WAIT_TIME_SECONDS);
     check(config.get(MAX_MESSAGES_PER_POLL), 1, 10, MAX_MESSAGES_PER_POLL);
     check(config.get(MAX_IN_FLIGHT), 1, Integer.MAX_VALUE, MAX_IN_FLIGHT);
     Duration visibility = config.get(VISIBILITY_TIMEOUT);

@@ -17,6 +17,16 @@ public final class SqsSourceOptions {
               "Long-poll wait (0-20 s) used when every queue came back empty. Also bounds how long"
                   + " a reader takes to shut down.");
 
+  public static final ConfigOption<Integer> SEVERAL_QUEUES_WAIT_TIME_SECONDS =
+      ConfigOptions.key("sqs.source.several-queues-wait-time-seconds")
+          .intType()
+          .defaultValue(1)
+          .withDescription(
+              "Long-poll wait (0-20 s) used instead of wait-time-seconds when a reader serves"
+                  + " several queues: it long-polls the top queue only this long before asking every"
+                  + " queue again, so a message on a lower-priority queue of an idle reader waits at"
+                  + " most about this long.");
+
   public static final ConfigOption<Integer> MAX_MESSAGES_PER_POLL =
       ConfigOptions.key("sqs.source.max-messages-per-poll")
           .intType()

@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * <p>Each fetch asks the queues from the highest priority down with a short poll and returns the
  * first non-empty answer, so a message on the enrollment queue is taken before the next batch of
  * the bulk queue, however long the bulk backlog is. Queues of equal priority take turns. Only when
- * every queue came back empty does it long-poll the top queue, to stay cheap while idle. It stops
- * polling while the reader holds {@code maxInFlight} undeleted messages.
+ * every queue came back empty does it long-poll the top queue, to stay cheap while idle: for the
+ * full wait time when it has one queue, and for the shorter {@code severalQueuesWaitTimeSeconds}
+ * when it has several, so a message arriving on a lower queue of an idle reader is not left waiting
+ * behind a long poll of the top one. It stops polling while the reader holds {@code maxInFlight}
+ * undeleted messages.
  */
 public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage, SqsQueueSplit> {
 
@@ -39,6 +42,7 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
   private final SqsSourceMetrics metrics;
   private final Clock clock;
   private final int waitTimeSeconds;
+  private final int severalQueuesWaitTimeSeconds;
   private final int maxMessagesPerPoll;
   private final int maxInFlight;
   private final int visibilityTimeoutSeconds;
@@ -58,6 +62,7 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
       SqsSourceMetrics metrics,
       Clock clock,
       int waitTimeSeconds,
+      int severalQueuesWaitTimeSeconds,
       int maxMessagesPerPoll,
       int maxInFlight,
       int visibilityTimeoutSeconds,
@@ -67,6 +72,7 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
     this.metrics = metrics;
     this.clock = clock;
     this.waitTimeSeconds = waitTimeSeconds;
+    this.severalQueuesWaitTimeSeconds = severalQueuesWaitTimeSeconds;
     this.maxMessagesPerPoll = maxMessagesPerPoll;
     this.maxInFlight = maxInFlight;
     this.visibilityTimeoutSeconds = visibilityTimeoutSeconds;
@@ -100,7 +106,11 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
     }
     // Nothing anywhere: long-poll the top queue so an idle reader costs one call per wait time.
     SqsQueueSplit top = order.get(0);
-    List<ReceivedSqsMessage> received = receive(top, max, waitTimeSeconds);
+    int wait =
+        order.size() > 1
+            ? Math.min(waitTimeSeconds, severalQueuesWaitTimeSeconds)
+            : waitTimeSeconds;
+    List<ReceivedSqsMessage> received = receive(top, max, wait);
     return received == null || received.isEmpty() ? empty() : records(top, received);
   }
 

@@ -256,6 +256,7 @@ public final class SqsSourceReader<T>
           metrics,
           clock,
           config.get(SqsSourceOptions.WAIT_TIME_SECONDS),
+          config.get(SqsSourceOptions.SEVERAL_QUEUES_WAIT_TIME_SECONDS),
           config.get(SqsSourceOptions.MAX_MESSAGES_PER_POLL),
           config.get(SqsSourceOptions.MAX_IN_FLIGHT),
           visibilityTimeoutSeconds,

@@ -37,6 +37,7 @@ class SqsQueueSplitReaderTest {
             metrics,
             clock,
             20,
+            2,
             10,
             maxInFlight,
             600,
@@ -93,6 +94,33 @@ class SqsQueueSplitReaderTest {
   }
 
   @Test
+  void aReaderWithOneQueueLongPollsItForTheFullWaitTime() throws IOException {
+    SqsQueueSplitReader reader = reader(1000, SqsQueueSplit.of(BULK, 0, 0));
+    assertThat(drain(reader.fetch())).isEmpty();
+    assertThat(proxy.calls("receive"))
+        .extracting(FakeSqsProxy.Call::queueUrl, FakeSqsProxy.Call::waitSeconds)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(BULK, 20));
+  }
+
+  @Test
+  void anIdleReaderWithSeveralQueuesAsksTheLowerOnesAgainAfterTheShortWait() throws IOException {
+    SqsQueueSplitReader reader =
+        reader(1000, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
+    assertThat(drain(reader.fetch())).isEmpty();
+    proxy.send(BULK, "bulk-while-idle");
+    // The next fetch reaches the bulk queue after one short long-poll of the top queue, not 20 s.
+    assertThat(bodies(drain(reader.fetch()))).containsExactly("bulk-while-idle");
+    assertThat(proxy.calls("receive"))
+        .extracting(FakeSqsProxy.Call::queueUrl, FakeSqsProxy.Call::waitSeconds)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(ENROLL, 0),
+            org.assertj.core.groups.Tuple.tuple(BULK, 0),
+            org.assertj.core.groups.Tuple.tuple(ENROLL, 2),
+            org.assertj.core.groups.Tuple.tuple(ENROLL, 0),
+            org.assertj.core.groups.Tuple.tuple(BULK, 0));
+  }
+
+  @Test
   void longPollsTheTopQueueOnlyWhenEveryQueueIsEmpty() throws IOException {
     SqsQueueSplitReader reader =
         reader(1000, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
@@ -102,7 +130,7 @@ class SqsQueueSplitReaderTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(ENROLL, 0),
             org.assertj.core.groups.Tuple.tuple(BULK, 0),
-            org.assertj.core.groups.Tuple.tuple(ENROLL, 20));
+            org.assertj.core.groups.Tuple.tuple(ENROLL, 2));
     assertThat(proxy.calls("receive")).allMatch(c -> c.visibility() == 600);
   }
 
