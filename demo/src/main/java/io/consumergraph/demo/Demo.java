@@ -262,8 +262,6 @@ public final class Demo {
     c.set(JobOptions.SQS_ENROLLMENT_QUEUE_URL, queues.enrollment());
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, queues.deadLetters());
     c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
-    // An idle reader long-polls the enrollment queue; a short wait keeps bulk requests moving.
-    c.set(JobOptions.SQS_WAIT_TIME, Duration.ofSeconds(1));
     c.set(JobOptions.FLAGS_LOCATION, flags.toString());
     c.set(JobOptions.FLAGS_POLL_INTERVAL, Duration.ofSeconds(2));
     c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());

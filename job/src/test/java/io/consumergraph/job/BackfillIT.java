@@ -122,7 +122,6 @@ class BackfillIT {
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
     c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
     c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(30));
-    c.set(JobOptions.SQS_WAIT_TIME, Duration.ofSeconds(1));
     c.set(JobOptions.LOAD_MAX_RETRIES, 2);
     c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
     JobConfig config = JobConfig.of(c);
