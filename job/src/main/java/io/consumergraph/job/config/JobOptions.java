@@ -241,7 +241,9 @@ public final class JobOptions {
       ConfigOptions.key("sqs.max-in-flight")
           .intType()
           .defaultValue(500)
-          .withDescription("Requests received but not yet deleted, per reader.");
+          .withDescription(
+              "Requests received but not yet deleted, per reader; the bulk queue stops 10 short"
+                  + " of it, so the enrollment queue always has room.");
 
   public static final ConfigOption<String> LOAD_OUTCOMES_TOPIC =
       ConfigOptions.key("kafka.load-outcomes.topic")

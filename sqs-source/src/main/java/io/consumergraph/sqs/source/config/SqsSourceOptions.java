@@ -47,7 +47,9 @@ public final class SqsSourceOptions {
           .defaultValue(1000)
           .withDescription(
               "Upper bound of received but not yet deleted messages per reader; polling pauses"
-                  + " at the bound until a checkpoint completes and deletes messages.");
+                  + " at the bound until a checkpoint completes and deletes messages. Queues below"
+                  + " the top priority stop max-messages-per-poll short of it, so the top queue"
+                  + " always has room.");
 
   public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
       ConfigOptions.key("sqs.source.retry.initial-backoff")

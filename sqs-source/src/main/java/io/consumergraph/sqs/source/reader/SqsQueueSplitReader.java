@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * full wait time when it has one queue, and for the shorter {@code severalQueuesWaitTimeSeconds}
  * when it has several, so a message arriving on a lower queue of an idle reader is not left waiting
  * behind a long poll of the top one. It stops polling while the reader holds {@code maxInFlight}
- * undeleted messages.
+ * undeleted messages; the last {@code maxMessagesPerPoll} of those are kept for the top-priority
+ * queues, so a bulk backlog that fills the reader cannot hold an enrollment back until the next
+ * checkpoint deletes.
  */
 public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage, SqsQueueSplit> {
 
@@ -45,6 +47,10 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
   private final int severalQueuesWaitTimeSeconds;
   private final int maxMessagesPerPoll;
   private final int maxInFlight;
+
+  /** In-flight capacity lower-priority queues leave free for the top-priority ones. */
+  private final int reserved;
+
   private final int visibilityTimeoutSeconds;
   private final Backoff pollBackoff;
 
@@ -75,6 +81,7 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
     this.severalQueuesWaitTimeSeconds = severalQueuesWaitTimeSeconds;
     this.maxMessagesPerPoll = maxMessagesPerPoll;
     this.maxInFlight = maxInFlight;
+    this.reserved = Math.min(maxMessagesPerPoll, maxInFlight - 1);
     this.visibilityTimeoutSeconds = visibilityTimeoutSeconds;
     this.pollBackoff = pollBackoff;
   }
@@ -94,8 +101,13 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
     int max = Math.min(maxMessagesPerPoll, capacity);
     List<SqsQueueSplit> order = pollingOrder();
     if (order.size() > 1) {
+      int topPriority = order.get(0).priority();
       for (SqsQueueSplit split : order) {
-        List<ReceivedSqsMessage> received = receive(split, max, 0);
+        int room = split.priority() == topPriority ? max : Math.min(max, capacity - reserved);
+        if (room <= 0) {
+          continue; // what is left is kept for the top-priority queues
+        }
+        List<ReceivedSqsMessage> received = receive(split, room, 0);
         if (received == null) {
           return empty();
         }

@@ -151,6 +151,29 @@ class SqsQueueSplitReaderTest {
   }
 
   @Test
+  void aBulkBacklogLeavesOnePollOfCapacityForEnrollments() throws IOException {
+    SqsQueueSplitReader reader =
+        reader(25, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
+    for (int i = 0; i < 100; i++) {
+      proxy.send(BULK, "bulk-" + i);
+    }
+    assertThat(drain(reader.fetch())).hasSize(10);
+    assertThat(drain(reader.fetch())).as("bulk stops 10 short of the bound").hasSize(5);
+    assertThat(drain(reader.fetch())).isEmpty();
+    assertThat(inFlight.size()).isEqualTo(15);
+
+    for (int i = 0; i < 12; i++) {
+      proxy.send(ENROLL, "enroll-" + i);
+    }
+    assertThat(bodies(drain(reader.fetch())))
+        .as("enrollments still get in, up to the bound itself")
+        .hasSize(10)
+        .allMatch(b -> b.startsWith("enroll-"));
+    assertThat(inFlight.size()).isEqualTo(25);
+    assertThat(proxy.pending(BULK)).isEqualTo(85);
+  }
+
+  @Test
   void stopsPollingAtMaxInFlightUntilACheckpointDeletes() throws IOException {
     SqsQueueSplitReader reader = reader(15, SqsQueueSplit.of(BULK, 0, 0));
     for (int i = 0; i < 40; i++) {
