@@ -94,6 +94,12 @@ public final class FlagPoller implements AutoCloseable {
   private Instant lastSuccess;
   private String lastFailure;
 
+  /** The failure last logged at ERROR; a poll failing the same way again logs at DEBUG. */
+  private String lastLoggedFailure;
+
+  /** Failed polls in a row; 0 after a clean poll. */
+  private long failingSince;
+
   private FlagPoller(Builder builder) {
     this.location = builder.location;
     this.source = builder.source;
@@ -264,18 +270,34 @@ public final class FlagPoller implements AutoCloseable {
     }
     if (problems.isEmpty()) {
       lastSuccess = clock.instant();
+      if (failingSince > 0) {
+        LOG.info(
+            "FlagPoller: flag document {} polls cleanly again after {} failed poll(s)",
+            location,
+            failingSince);
+        failingSince = 0;
+        lastLoggedFailure = null;
+      }
       return changed ? PollResult.CHANGED : PollResult.UNCHANGED;
     }
     failures++;
+    failingSince++;
     boolean servingLastGood = current.hasDocument();
     lastFailure = String.join(" | ", problems);
+    // A document that stays bad fails every poll the same way: log it when it starts or changes,
+    // not every poll interval (the failure counters still count each one).
+    boolean repeated = lastFailure.equals(lastLoggedFailure);
+    lastLoggedFailure = lastFailure;
     for (String problem : problems) {
-      LOG.error(
-          "FlagPoller: {}; {}",
-          problem,
+      String state =
           servingLastGood
               ? "keeping flag document " + current.documentVersion()
-              : "no flag document yet");
+              : "no flag document yet";
+      if (repeated) {
+        LOG.debug("FlagPoller: {}; {} (failed poll {} in a row)", problem, state, failingSince);
+      } else {
+        LOG.error("FlagPoller: {}; {}", problem, state);
+      }
     }
     listener.onFailure(lastFailure, servingLastGood);
     return changed ? PollResult.CHANGED_WITH_FAILURES : PollResult.FAILED;

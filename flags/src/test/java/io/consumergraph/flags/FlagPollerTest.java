@@ -114,6 +114,42 @@ class FlagPollerTest {
   }
 
   @Test
+  void aDocumentThatStaysBadIsLoggedAtErrorWhenItStartsOrChangesNotEveryPoll() throws IOException {
+    write(document, "flags: {consumer_graph_ingestion: {enabled: true, rollout: 5}}");
+    poller.pollOnce();
+    try (LogCapture log = new LogCapture(FlagPoller.class)) {
+      write(document, "flags: {consumer_graph_ingestion: {enabled: true, rollout: 140}}");
+      for (int i = 0; i < 5; i++) {
+        assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.FAILED);
+      }
+      assertThat(log.at(org.apache.logging.log4j.Level.ERROR))
+          .singleElement()
+          .asString()
+          .contains("rollout: 140 is not within 0..100", "keeping flag document");
+      assertThat(log.at(org.apache.logging.log4j.Level.DEBUG)).hasSize(4);
+
+      write(document, "flags: {}");
+      poller.pollOnce();
+      assertThat(log.at(org.apache.logging.log4j.Level.ERROR))
+          .hasSize(2)
+          .last()
+          .asString()
+          .contains("has no flags");
+
+      write(document, "flags: {consumer_graph_ingestion: {enabled: true, rollout: 6}}");
+      assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.CHANGED);
+      assertThat(log.at(org.apache.logging.log4j.Level.INFO))
+          .anySatisfy(l -> assertThat(l).contains("polls cleanly again after 6 failed poll(s)"));
+
+      // Failing the same way as before the recovery is news again.
+      write(document, "flags: {}");
+      poller.pollOnce();
+      assertThat(log.at(org.apache.logging.log4j.Level.ERROR)).hasSize(3);
+    }
+    assertThat(recorder.failures).as("every failed poll still reaches the listener").hasSize(7);
+  }
+
+  @Test
   void idListMembersAreStreamedBeforeTheSnapshotThatMakesTheirVersionCurrent() throws IOException {
     write(list, "user_id\nu1\nu2\nu1\n");
     write(

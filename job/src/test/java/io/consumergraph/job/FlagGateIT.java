@@ -161,9 +161,14 @@ class FlagGateIT {
       send(producer, "receipts", receipt("r6", "u-other", fido));
       waitFor("r6 in Neo4j", () -> purchases("u-other").contains("r6"));
 
-      // 5. A bad document is rejected and the last good one stays in force.
+      // 5. A bad document is rejected and the last good one stays in force; the flag source's
+      //    metrics show it.
+      assertThat(flagsGauge("documentLoaded")).isEqualTo(1);
+      assertThat(flagsCounter("snapshots")).as("four documents took effect").isEqualTo(4);
+      assertThat(flagsCounter("failedPolls")).isZero();
       Files.writeString(flags, "flags: [this is not a flag document");
-      Thread.sleep(1000);
+      waitFor("the bad document is rejected", () -> flagsGauge("consecutiveFailedPolls") >= 2);
+      assertThat(flagsCounter("snapshots")).isEqualTo(4);
       send(producer, "receipts", receipt("r7", "u-other", fido));
       waitFor("r7 in Neo4j", () -> purchases("u-other").contains("r7"));
       assertThat(purchases("u-other")).containsExactlyInAnyOrder("r6", "r7");
@@ -234,6 +239,14 @@ class FlagGateIT {
 
   private static long gateCounter(String name) {
     return METRICS.counter("flag-gate", "user-gate", "gate." + name);
+  }
+
+  private static long flagsCounter(String name) {
+    return METRICS.counter("flag-gate", "Source: flags", "flags." + name);
+  }
+
+  private static long flagsGauge(String name) {
+    return METRICS.gauge("flag-gate", "Source: flags", "flags." + name);
   }
 
   private static long gateGauge(String name) {

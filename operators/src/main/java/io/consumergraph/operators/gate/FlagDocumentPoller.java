@@ -8,17 +8,21 @@ import io.consumergraph.flags.IdListMember;
 import io.consumergraph.operators.poll.Poller;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Polls the flag document (and the id lists it names) for the {@code PollingSource}: emits the
  * members of every changed id list, then the snapshot that makes those versions current.
+ *
+ * <p>Metrics (group {@code flags} of the source): {@code polls}, {@code failedPolls}, {@code
+ * snapshots} (documents or id-list versions that took effect), {@code idListMembers} streamed,
+ * {@code consecutiveFailedPolls} (alert on it: the job keeps serving the last good document) and
+ * {@code documentLoaded} (0 until a document has loaded: ingestion is held until then).
  */
 public final class FlagDocumentPoller implements Poller<FlagUpdate> {
 
   private static final long serialVersionUID = 1L;
-  private static final Logger LOG = LoggerFactory.getLogger(FlagDocumentPoller.class);
 
   private final String location;
   private final FlagSource.Settings settings;
@@ -26,6 +30,12 @@ public final class FlagDocumentPoller implements Poller<FlagUpdate> {
   private transient FlagSource source;
   private transient FlagPoller poller;
   private transient List<FlagUpdate> buffer;
+  private transient Counter polls;
+  private transient Counter failedPolls;
+  private transient Counter snapshots;
+  private transient Counter members;
+  private transient volatile long consecutiveFailedPolls;
+  private transient volatile boolean documentLoaded;
 
   public FlagDocumentPoller(String location, FlagSource.Settings settings) {
     // Fail at job submission, not on the task manager, when the location is malformed.
@@ -35,7 +45,14 @@ public final class FlagDocumentPoller implements Poller<FlagUpdate> {
   }
 
   @Override
-  public void open() {
+  public void open(MetricGroup metrics) {
+    MetricGroup group = metrics.addGroup("flags");
+    polls = group.counter("polls");
+    failedPolls = group.counter("failedPolls");
+    snapshots = group.counter("snapshots");
+    members = group.counter("idListMembers");
+    group.gauge("consecutiveFailedPolls", () -> consecutiveFailedPolls);
+    group.gauge("documentLoaded", () -> documentLoaded ? 1 : 0);
     buffer = new ArrayList<>();
     source = FlagSource.create(settings);
     poller =
@@ -46,28 +63,31 @@ public final class FlagDocumentPoller implements Poller<FlagUpdate> {
                   @Override
                   public void onSnapshot(FlagSnapshot snapshot) {
                     buffer.add(FlagUpdate.snapshot(snapshot.toJson()));
+                    snapshots.inc();
+                    documentLoaded = snapshot.hasDocument();
                   }
 
                   @Override
                   public void onIdListMember(IdListMember m) {
                     buffer.add(FlagUpdate.member(m.listKey(), m.listVersion(), m.userId()));
+                    members.inc();
                   }
-
-                  @Override
-                  public void onFailure(String reason, boolean servingLastGood) {
-                    LOG.error(
-                        "flag document {}: {} ({})",
-                        location,
-                        reason,
-                        servingLastGood ? "keeping the last good document" : "no document yet");
-                  }
+                  // Failures: FlagPoller logs each new one; the counters here make them visible.
                 })
             .build();
   }
 
   @Override
   public List<FlagUpdate> poll() {
-    poller.pollOnce();
+    FlagPoller.PollResult result = poller.pollOnce();
+    polls.inc();
+    if (result == FlagPoller.PollResult.FAILED
+        || result == FlagPoller.PollResult.CHANGED_WITH_FAILURES) {
+      failedPolls.inc();
+      consecutiveFailedPolls++;
+    } else {
+      consecutiveFailedPolls = 0;
+    }
     List<FlagUpdate> out = buffer;
     buffer = new ArrayList<>();
     return out;

@@ -2,6 +2,7 @@ package io.consumergraph.operators.poll;
 
 import java.io.Serializable;
 import java.util.List;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * One periodic poll of an external resource (a flag document, an id list). Runs on the source
@@ -9,8 +10,11 @@ import java.util.List;
  */
 public interface Poller<T> extends Serializable, AutoCloseable {
 
-  /** Called once on the task manager before the first poll. */
-  default void open() throws Exception {}
+  /**
+   * Called once on the task manager before the first poll, with the source reader's metric group
+   * for the poller's own metrics.
+   */
+  default void open(MetricGroup metrics) throws Exception {}
 
   List<T> poll() throws Exception;
 

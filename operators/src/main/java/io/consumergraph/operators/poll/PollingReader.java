@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,7 @@ final class PollingReader<T> implements SourceReader<T, PollingSplit> {
   private static final Logger LOG = LoggerFactory.getLogger(PollingReader.class);
 
   private final Poller<T> poller;
+  private final MetricGroup metrics;
   private final Duration interval;
   private final int maxPolls;
   private final ArrayDeque<T> pending = new ArrayDeque<>();
@@ -29,8 +31,9 @@ final class PollingReader<T> implements SourceReader<T, PollingSplit> {
   private CompletableFuture<Void> available = new CompletableFuture<>();
   private ScheduledExecutorService scheduler;
 
-  PollingReader(Poller<T> poller, Duration interval, int maxPolls) {
+  PollingReader(Poller<T> poller, Duration interval, int maxPolls, MetricGroup metrics) {
     this.poller = poller;
+    this.metrics = metrics;
     this.interval = interval;
     this.maxPolls = maxPolls;
   }
@@ -64,7 +67,7 @@ final class PollingReader<T> implements SourceReader<T, PollingSplit> {
     splits.addAll(newSplits);
     if (scheduler == null && !splits.isEmpty()) {
       try {
-        poller.open();
+        poller.open(metrics);
       } catch (Exception e) {
         throw new IllegalStateException("poller failed to open", e);
       }

@@ -53,7 +53,7 @@ public final class PollingSource<T> implements Source<T, PollingSplit, Boolean> 
 
   @Override
   public SourceReader<T, PollingSplit> createReader(SourceReaderContext context) {
-    return new PollingReader<>(poller, interval, maxPolls);
+    return new PollingReader<>(poller, interval, maxPolls, context.metricGroup());
   }
 
   @Override
