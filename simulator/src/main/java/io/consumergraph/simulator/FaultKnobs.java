@@ -17,6 +17,7 @@ public final class FaultKnobs {
   private long jitterMs;
   private double throttleRate;
   private double errorRate;
+  private boolean fastFailures;
   private final Deque<Integer> forced = new ArrayDeque<>();
   private Random random = new Random(RANDOM_SEED);
 
@@ -67,12 +68,27 @@ public final class FaultKnobs {
     return failNext(count, status);
   }
 
+  /**
+   * Injected failures are answered at once instead of after the latency, as from a load balancer
+   * that rejects a request: a slow call can then still be on the wire when a later one has already
+   * failed, which is what fail-fast cancellation is about.
+   */
+  public synchronized FaultKnobs fastFailures(boolean fastFailures) {
+    this.fastFailures = fastFailures;
+    return this;
+  }
+
+  public synchronized boolean fastFailures() {
+    return fastFailures;
+  }
+
   /** No latency, no failures, the random sequence restarted. */
   public synchronized FaultKnobs reset() {
     latencyMs = 0;
     jitterMs = 0;
     throttleRate = 0;
     errorRate = 0;
+    fastFailures = false;
     forced.clear();
     random = new Random(RANDOM_SEED);
     return this;

@@ -239,7 +239,9 @@ public final class UpstreamSimulator implements AutoCloseable {
       throws IOException {
     FaultKnobs k = knobs.get(family);
     long delay = k.nextDelayMs();
-    if (delay > 0) {
+    // Decided on arrival, so failAfter counts requests in the order they reached the simulator.
+    int failure = k.nextFailure();
+    if (delay > 0 && !(failure != 0 && k.fastFailures())) {
       try {
         Thread.sleep(delay);
       } catch (InterruptedException e) {
@@ -247,7 +249,6 @@ public final class UpstreamSimulator implements AutoCloseable {
         return error(503, "simulator shutting down");
       }
     }
-    int failure = k.nextFailure();
     if (failure != 0) {
       counters.get(family).injectedFailures.incrementAndGet();
       return error(failure, "injected failure");
@@ -542,8 +543,8 @@ public final class UpstreamSimulator implements AutoCloseable {
 
   /**
    * Applies {@code {"fps": {"latencyMs": 50, "jitterMs": 10, "rate429": 0.1, "rate5xx": 0.05,
-   * "failNext": 3, "failStatus": 503, "failAfter": 0, "reset": true}, ...}}; returns a problem or
-   * null.
+   * "failNext": 3, "failStatus": 503, "failAfter": 0, "fastFailures": true, "reset": true}, ...}};
+   * returns a problem or null.
    */
   private String applyKnobs(InputStream body) {
     JsonNode request;
@@ -577,6 +578,9 @@ public final class UpstreamSimulator implements AutoCloseable {
         if (v.has("rate5xx")) {
           k.errorRate(v.get("rate5xx").asDouble());
         }
+        if (v.has("fastFailures")) {
+          k.fastFailures(v.get("fastFailures").asBoolean());
+        }
         if (v.has("failNext")) {
           k.failAfter(
               v.path("failAfter").asInt(0),
@@ -599,6 +603,7 @@ public final class UpstreamSimulator implements AutoCloseable {
       n.put("jitterMs", k.jitterMs());
       n.put("rate429", k.throttleRate());
       n.put("rate5xx", k.errorRate());
+      n.put("fastFailures", k.fastFailures());
       n.put("pendingFailures", k.pendingFailures());
     }
     return out;

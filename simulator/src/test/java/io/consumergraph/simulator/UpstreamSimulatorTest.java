@@ -173,6 +173,20 @@ class UpstreamSimulatorTest {
   }
 
   @Test
+  void fastFailuresAreAnsweredWhileSlowerCallsAreStillInFlight() throws Exception {
+    simulator.knobs(EndpointFamily.BTS).latency(1500, 0).failAfter(1, 1, 503).fastFailures(true);
+    CompletableFuture<HttpResponse<String>> slow =
+        http.sendAsync(get("/user/u1/transaction?startTimeMs=0"), body());
+    waitUntilInFlight(EndpointFamily.BTS, 1);
+    HttpResponse<String> failed = http.send(get("/user/u2/transaction?startTimeMs=0"), body());
+    assertThat(failed.statusCode()).isEqualTo(503);
+    assertThat(simulator.stats(EndpointFamily.BTS).inFlight())
+        .as("the first call, served with the latency, is still running")
+        .isEqualTo(1);
+    assertThat(slow.get().statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void maxInFlightCountsConcurrentRequests() throws Exception {
     simulator.knobs(EndpointFamily.BTS).latency(150, 0);
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -189,9 +203,12 @@ class UpstreamSimulatorTest {
   @Test
   void knobsAndStatsAreAvailableOverHttp() throws Exception {
     HttpResponse<String> set =
-        post("/_sim/knobs", "{\"fps\":{\"latencyMs\":5,\"failNext\":1,\"failStatus\":500}}");
+        post(
+            "/_sim/knobs",
+            "{\"fps\":{\"latencyMs\":5,\"failNext\":1,\"failStatus\":500,\"fastFailures\":true}}");
     assertThat(set.statusCode()).isEqualTo(200);
     assertThat(simulator.knobs(EndpointFamily.FPS).latencyMs()).isEqualTo(5);
+    assertThat(simulator.knobs(EndpointFamily.FPS).fastFailures()).isTrue();
     getJson("/fps/v1/products/" + catalog.fido(0), 500);
     getJson("/fps/v1/products/" + catalog.fido(0), 200);
     JsonNode stats = getJson("/_sim/stats", 200);
@@ -204,6 +221,14 @@ class UpstreamSimulatorTest {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  private static void waitUntilInFlight(EndpointFamily family, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (simulator.stats(family).inFlight() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(simulator.stats(family).inFlight()).isEqualTo(n);
+  }
 
   private static CatalogProduct firstProduct(boolean withCategory) {
     for (int i = 0; ; i++) {

@@ -18,8 +18,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>As in seed 001, details are fetched one at a time up to 50 orders and 5 at a time above.
  * Fail-fast: the first failed detail call fails the whole future and cancels the calls in flight,
- * because an incomplete history must never be written as a FullLoad. The client does not retry; the
- * Flink async I/O retry strategy does, guided by {@link UpstreamException#retryable()}.
+ * because an incomplete history must never be written as a FullLoad; cancelling the returned future
+ * (the loader does when Purchase History fails first) cancels the exchanges in flight too. The
+ * client does not retry; the Flink async I/O retry strategy does, guided by {@link
+ * UpstreamException#retryable()}.
  */
 public final class BtsClient {
 
@@ -46,8 +48,9 @@ public final class BtsClient {
             UpstreamHttp.uri(baseUrl, "user", userId, "transaction")
                 + "?startTimeMs="
                 + startTimeMs);
-    return http.get(UpstreamService.BTS, list)
-        .thenCompose(
+    CompletableFuture<List<Optional<PurchaseEvent>>> orders =
+        Stages.thenCompose(
+            http.get(UpstreamService.BTS, list),
             body -> {
               List<String> orderIds = new ArrayList<>();
               body.path("transactions")
@@ -60,14 +63,14 @@ public final class BtsClient {
                       });
               int parallel = orderIds.size() > sequentialThreshold ? concurrency : 1;
               return FailFastFanOut.run(orderIds, parallel, id -> detail(userId, id));
-            })
-        .thenApply(orders -> orders.stream().flatMap(Optional::stream).toList());
+            });
+    return Stages.thenApply(orders, found -> found.stream().flatMap(Optional::stream).toList());
   }
 
   private CompletableFuture<Optional<PurchaseEvent>> detail(String userId, String buttonOrderId) {
     URI uri = UpstreamHttp.uri(baseUrl, "internal", "transaction", buttonOrderId, "button");
-    return http.get(UpstreamService.BTS, uri)
-        .thenApply(body -> toEvent(userId, buttonOrderId, body));
+    return Stages.thenApply(
+        http.get(UpstreamService.BTS, uri), body -> toEvent(userId, buttonOrderId, body));
   }
 
   private static Optional<PurchaseEvent> toEvent(

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -75,7 +74,7 @@ final class FailFastFanOut<T, R> {
         (value, failure) -> {
           inFlight.remove(f);
           if (failure != null) {
-            result.completeExceptionally(unwrap(failure));
+            result.completeExceptionally(Stages.unwrap(failure));
             return;
           }
           results[i] = value;
@@ -94,9 +93,5 @@ final class FailFastFanOut<T, R> {
     for (CompletableFuture<R> f : inFlight) {
       f.cancel(true);
     }
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }

@@ -50,18 +50,21 @@ public final class PurchaseHistoryClient {
 
   private CompletableFuture<List<PurchaseEvent>> fetchFrom(
       String userId, long startTimeMs, String pageToken, List<PurchaseEvent> collected) {
-    return http.delay(rateLimit.reserve())
-        .thenCompose(
+    // Cancelling the result (the loader does when BTS fails first) reaches the page in flight.
+    CompletableFuture<JsonNode> body =
+        Stages.thenCompose(
+            http.delay(rateLimit.reserve()),
             ready ->
-                http.get(UpstreamService.PURCHASE_HISTORY, page(userId, startTimeMs, pageToken)))
-        .thenCompose(
-            body -> {
-              body.path("receipts").forEach(r -> addReceipt(userId, r, collected));
-              String next = body.path("nextPageToken").asText("");
-              return next.isEmpty()
-                  ? CompletableFuture.completedFuture(collected)
-                  : fetchFrom(userId, startTimeMs, next, collected);
-            });
+                http.get(UpstreamService.PURCHASE_HISTORY, page(userId, startTimeMs, pageToken)));
+    return Stages.thenCompose(
+        body,
+        page -> {
+          page.path("receipts").forEach(r -> addReceipt(userId, r, collected));
+          String next = page.path("nextPageToken").asText("");
+          return next.isEmpty()
+              ? CompletableFuture.completedFuture(collected)
+              : fetchFrom(userId, startTimeMs, next, collected);
+        });
   }
 
   private URI page(String userId, long startTimeMs, String pageToken) {

@@ -46,6 +46,11 @@ public final class UpstreamClients implements AutoCloseable {
     return bts;
   }
 
+  /** Upstream HTTP requests in flight on these clients (a gauge for the operator's metrics). */
+  public int requestsInFlight() {
+    return http.inFlight();
+  }
+
   @Override
   public void close() {
     http.close();

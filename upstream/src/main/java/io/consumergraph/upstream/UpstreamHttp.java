@@ -36,6 +36,7 @@ public final class UpstreamHttp implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Duration requestTimeout;
   private final ObjectMapper json = new ObjectMapper();
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   public UpstreamHttp(Duration requestTimeout, int ioThreads) {
     this.requestTimeout = requestTimeout;
@@ -49,6 +50,14 @@ public final class UpstreamHttp implements AutoCloseable {
             .build();
   }
 
+  /**
+   * HTTP exchanges sent and not yet answered, failed or cancelled: a gauge for operators, and the
+   * way tests see that a fail-fast caller really stopped the calls it abandoned.
+   */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   /** The executor callbacks and caches run on. */
   public ExecutorService executor() {
     return executor;
@@ -60,7 +69,8 @@ public final class UpstreamHttp implements AutoCloseable {
 
   /** GET {@code uri}: the JSON body of a 2xx answer, any other answer as UpstreamException. */
   public CompletableFuture<JsonNode> get(UpstreamService service, URI uri) {
-    return send(service, request(uri).GET().build(), false).thenApply(Optional::orElseThrow);
+    return Stages.thenApply(
+        send(service, request(uri).GET().build(), false), Optional::orElseThrow);
   }
 
   /** GET {@code uri}, where 404 means "no such entity": empty, not an error. */
@@ -81,7 +91,7 @@ public final class UpstreamHttp implements AutoCloseable {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
             .build();
-    return send(service, request, false).thenApply(Optional::orElseThrow);
+    return Stages.thenApply(send(service, request, false), Optional::orElseThrow);
   }
 
   /** A future completed on the client's executor after {@code nanos}. */
@@ -126,6 +136,8 @@ public final class UpstreamHttp implements AutoCloseable {
       return CompletableFuture.failedFuture(
           UpstreamException.connection(service, describe(request), e));
     }
+    inFlight.incrementAndGet();
+    exchange.whenComplete((response, failure) -> inFlight.decrementAndGet());
     exchange.whenCompleteAsync(
         (response, failure) -> {
           try {

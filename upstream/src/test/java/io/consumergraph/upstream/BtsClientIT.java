@@ -13,6 +13,7 @@ import io.consumergraph.simulator.ShopOrder;
 import io.consumergraph.simulator.ShopOrderLineItem;
 import io.consumergraph.simulator.SyntheticCatalog;
 import io.consumergraph.simulator.UpstreamSimulator;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -123,6 +124,37 @@ class BtsClientIT {
     // Nothing new starts after the failure; without fail-fast the rest of the orders would follow.
     assertThat(simulator.requestCount(EndpointFamily.BTS)).isEqualTo(settled);
     assertThat(simulator.requestCount(EndpointFamily.BTS)).isLessThan(1 + orders);
+  }
+
+  @Test
+  void aFailedDetailCallCancelsTheCallsStillOnTheWire() throws Exception {
+    String user = userWithShopOrders(60, 200);
+    // Every answer takes 4 s but the failure, which comes at once: when the second detail call
+    // fails, the other detail calls of the first five are still waiting for their answers.
+    simulator.knobs(EndpointFamily.BTS).latency(4000, 0).failAfter(2, 1, 503).fastFailures(true);
+    clients.close();
+    clients =
+        UpstreamClients.create(
+            UpstreamConfig.builder()
+                .baseUrl(simulator.baseUri().toString())
+                .requestTimeout(Duration.ofSeconds(30))
+                .build());
+    UpstreamException e = failure(clients.bts().fetchShopOrders(user, SINCE));
+    assertThat(e.statusCode()).isEqualTo(503);
+
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    while (clients.requestsInFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(clients.requestsInFlight()).as("the abandoned calls were cancelled").isZero();
+    assertThat(simulator.stats(EndpointFamily.BTS).inFlight())
+        .as("while the simulator is still working on them")
+        .isPositive();
+    // Let the simulator finish them, so the next test's in-flight figures start from zero.
+    deadline = System.nanoTime() + 10_000_000_000L;
+    while (simulator.stats(EndpointFamily.BTS).inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
   }
 
   @Test

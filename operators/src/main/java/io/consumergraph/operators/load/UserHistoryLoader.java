@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -142,6 +143,8 @@ public final class UserHistoryLoader extends RichAsyncFunction<UserLoadRequest, 
     loadsFailed = metrics.counter("loadsFailed");
     loadAttemptsFailed = metrics.counter("loadAttemptsFailed");
     purchasesLoaded = metrics.counter("purchasesLoaded");
+    UpstreamClients open = clients;
+    metrics.gauge("upstreamRequestsInFlight", (Gauge<Integer>) open::requestsInFlight);
   }
 
   @Override
