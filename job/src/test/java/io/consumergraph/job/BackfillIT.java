@@ -123,6 +123,7 @@ class BackfillIT {
     c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
     c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(30));
     c.set(JobOptions.LOAD_MAX_RETRIES, 2);
+    c.set(JobOptions.UPSTREAM_TIMEOUT, Duration.ofSeconds(10));
     c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
     JobConfig config = JobConfig.of(c);
     StreamExecutionEnvironment env =
@@ -163,9 +164,9 @@ class BackfillIT {
       assertThat(afterLoad).isNotEqualTo(beforeRerun);
 
       // 4. A live receipt sent while Bob's load is in flight is counted once and survives it.
-      upstream
-          .knobs(EndpointFamily.PURCHASE_HISTORY)
-          .latency(1500, 0); // below the 2 s request timeout
+      // Each Purchase History page takes 3 s (the test's upstream timeout is 10 s), so the live
+      // receipt sent 1 s after the request lands while the load is in flight.
+      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).latency(3000, 0);
       sqs.client().sendMessage(b -> b.queueUrl(enrollment).messageBody(request(bob, false)));
       Thread.sleep(1000);
       String during = "during-" + UUID.randomUUID();

@@ -144,6 +144,11 @@ class SqsDeadLetterSinkIT {
       Map<String, Message> received = receive(queueUrl, 3);
       assertThat(received).containsOnlyKeys(json(1), json(2), json(3));
       assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+      // The sink counts a batch once SQS answered it, which may be just after the messages show.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (counter(job.getJobID(), "sqsDeadLetterBatches") < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
       assertThat(counter(job.getJobID(), "sqsDeadLetterBatches")).isEqualTo(1);
     } finally {
       job.cancel().get(30, TimeUnit.SECONDS);

@@ -38,6 +38,23 @@ public final class OperatorMetrics {
     return max;
   }
 
+  /**
+   * The smallest value of numeric gauge {@code name} over the operator's subtasks, or 0 until all
+   * {@code subtasks} have registered it: "every subtask has seen it", where {@link #gauge} says
+   * "one has".
+   */
+  public long gaugeOnAll(String job, String operator, String name, int subtasks) {
+    long min = Long.MAX_VALUE;
+    int seen = 0;
+    for (Metric metric : find(job, operator, name)) {
+      if (metric instanceof Gauge<?> g && g.getValue() instanceof Number n) {
+        min = Math.min(min, n.longValue());
+        seen++;
+      }
+    }
+    return seen < subtasks ? 0 : min;
+  }
+
   private Iterable<Metric> find(String job, String operator, String name) {
     java.util.List<Metric> found = new java.util.ArrayList<>();
     for (Map.Entry<MetricGroup, Map<String, Metric>> group :

@@ -81,8 +81,9 @@ class SqsSourceIT {
     String queue = queue("delete-after-cp");
     send(queue, "m", 20);
 
-    // No periodic checkpoint in the test's lifetime: the test triggers the one it wants.
-    StreamExecutionEnvironment env = env(Duration.ofHours(1), 0);
+    // No periodic checkpoint in the test's lifetime: the test triggers the one it wants. (Flink
+    // starts the first periodic checkpoint at a random point within the interval, hence a year.)
+    StreamExecutionEnvironment env = env(Duration.ofDays(365), 0);
     env.fromSource(source(queue, 30).build(), WatermarkStrategy.noWatermarks(), "sqs")
         .setParallelism(2)
         .map(new Record(run))
@@ -157,20 +158,20 @@ class SqsSourceIT {
 
     StreamExecutionEnvironment env = env(Duration.ofMillis(500), 0);
     env.fromSource(
-            source(queue, 30).visibilityTimeout(Duration.ofSeconds(2)).build(),
+            source(queue, 30).visibilityTimeout(Duration.ofSeconds(4)).build(),
             WatermarkStrategy.noWatermarks(),
             "sqs")
         .setParallelism(1)
-        .map(new SlowOn(run, "slow", 7_000))
+        .map(new SlowOn(run, "slow", 13_000))
         .map(new Record(run))
         .sinkTo(new DiscardingSink<>());
     JobClient job = env.executeAsync("visibility-extension");
     try {
       await(Duration.ofSeconds(30), () -> SLOW_STARTED.containsKey(run), "slow message taken");
       // A competing consumer polls for the whole processing time: it must never see the message,
-      // although the 2 s visibility timeout runs out three times over.
+      // although the 4 s visibility timeout runs out three times over.
       List<String> stolen = new ArrayList<>();
-      long until = System.currentTimeMillis() + 6_000;
+      long until = System.currentTimeMillis() + 12_000;
       while (System.currentTimeMillis() < until) {
         sqs.client()
             .receiveMessage(b -> b.queueUrl(queue).waitTimeSeconds(1).visibilityTimeout(0))
@@ -210,8 +211,8 @@ class SqsSourceIT {
     JobClient job = env.executeAsync("priority");
     try {
       await(Duration.ofSeconds(30), () -> seen(run).size() >= 30, "bulk backlog being drained");
-      int bulkBefore = seen(run).size();
       sqs.client().sendMessage(b -> b.queueUrl(enrollment).messageBody("enroll-u1"));
+      int bulkBefore = seen(run).size();
       await(
           Duration.ofSeconds(30),
           () -> seen(run).stream().anyMatch(r -> body(r).equals("enroll-u1")),
