@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -212,7 +214,7 @@ class FlagPollerTest {
     write(document, "flags: {f: {enabled: false}}");
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     CountDownLatch twoSnapshots = new CountDownLatch(2);
-    List<Boolean> states = new ArrayList<>();
+    List<Boolean> states = new CopyOnWriteArrayList<>(); // written on the scheduler thread
     try (FlagPoller scheduled =
         FlagPoller.builder(
                 DocumentLocation.file(document),
@@ -244,8 +246,14 @@ class FlagPollerTest {
     assertThat(condition.getAsBoolean()).isTrue();
   }
 
+  /**
+   * Replaces the file atomically: an in-place rewrite truncates first, so a poll running
+   * concurrently could read an empty or partial file.
+   */
   private static void write(Path path, String text) throws IOException {
-    Files.writeString(path, text);
+    Path tmp = Files.createTempFile(path.getParent(), path.getFileName().toString(), ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** Records every listener call in order. */

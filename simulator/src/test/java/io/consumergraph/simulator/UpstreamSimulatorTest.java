@@ -188,7 +188,8 @@ class UpstreamSimulatorTest {
 
   @Test
   void maxInFlightCountsConcurrentRequests() throws Exception {
-    simulator.knobs(EndpointFamily.BTS).latency(150, 0);
+    // Long enough that all 4 overlap even if opening their connections is slow on a loaded host.
+    simulator.knobs(EndpointFamily.BTS).latency(1_000, 0);
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       calls.add(http.sendAsync(get("/user/u" + i + "/transaction?startTimeMs=0"), body()));

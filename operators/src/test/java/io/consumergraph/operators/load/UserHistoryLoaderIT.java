@@ -171,7 +171,9 @@ class UserHistoryLoaderIT {
 
   @Test
   void fetchesReceiptsAndShopOrdersInParallel() throws Exception {
-    upstream.knobs(EndpointFamily.PURCHASE_HISTORY).latency(300, 0);
+    // The one receipts page outlasts several sequential BTS calls: the two overlap for over 1 s
+    // even if one fetch starts late or this polling thread is starved for a while.
+    upstream.knobs(EndpointFamily.PURCHASE_HISTORY).latency(1_500, 0);
     upstream.knobs(EndpointFamily.BTS).latency(300, 0);
     openDirect();
     Result result = new Result();
@@ -193,8 +195,11 @@ class UserHistoryLoaderIT {
 
   @Test
   void aFailedShopOrderFetchFailsTheLoadAtOnceWithoutWaitingForReceipts() throws Exception {
-    upstream.knobs(EndpointFamily.PURCHASE_HISTORY).latency(2_000, 0);
-    upstream.knobs(EndpointFamily.BTS).failNext(1, 503);
+    // The failure comes 500 ms late, so the receipts request has reached the simulator by then:
+    // failing cancels it, and a request cancelled before it was sent would never be seen there.
+    // A load that waited for the receipts would end after 2.5 s, with nothing in flight.
+    upstream.knobs(EndpointFamily.PURCHASE_HISTORY).latency(2_500, 0);
+    upstream.knobs(EndpointFamily.BTS).latency(500, 0).failNext(1, 503);
     openDirect();
     Result result = new Result();
     direct.asyncInvoke(request("req-ff", shopper), result);

@@ -63,7 +63,9 @@ class PollingSourceTest {
     JobClient job = env.executeAsync();
     try {
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (POLLS.get() < 6 && System.nanoTime() < deadline) {
+      // Polls run on the reader's scheduler thread, emission later on the task thread: wait for
+      // both, or a starved task thread could still hold record 3 when the cancel lands.
+      while ((POLLS.get() < 6 || EMITTED.size() < 3) && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
     } finally {
