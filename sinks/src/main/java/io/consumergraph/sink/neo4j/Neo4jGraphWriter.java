@@ -5,6 +5,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
@@ -25,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * Buffers graph updates and writes them to Neo4j as one managed transaction per batch, retrying
  * transient errors with a short bounded backoff. At-least-once: everything buffered is written on
  * {@link #flush}, which Flink calls before each checkpoint; the writes are idempotent.
+ *
+ * <p>A full batch is committed on a background thread while the task thread goes on collecting and
+ * folding the next one, so Neo4j and the pipeline upstream work at the same time instead of taking
+ * turns. One batch at most is in flight: the next waits for it, which keeps batches in order (a
+ * user's FullLoad never overtakes an earlier live update) and back-pressures the job while Neo4j is
+ * the bottleneck. A failed batch fails the next {@code write} or {@code flush}.
  */
 final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
 
@@ -44,6 +55,8 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
   private final SessionConfig sessionConfig;
 
   private final WrittenNodeCache writtenNodes;
+  private final ExecutorService background;
+  private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
   private final List<GraphUpdate> buffer = new ArrayList<>();
   private int bufferedRows;
   private long firstBufferedAtMs;
@@ -72,11 +85,19 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
             : SessionConfig.forDatabase(config.database());
     if (config.logOnly()) {
       this.driver = null;
+      this.background = null;
       LOG.info("Neo4j sink in logOnly mode: batches are logged, nothing is written");
     } else {
       this.driver = newDriver(config);
       createConstraints();
       warmUpQueryPlans();
+      this.background =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "neo4j-graph-writer");
+                t.setDaemon(true);
+                return t;
+              });
     }
   }
 
@@ -131,6 +152,9 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
 
   @Override
   public void write(GraphUpdate update, Context context) throws IOException, InterruptedException {
+    if (inFlight.isCompletedExceptionally()) {
+      awaitInFlight(); // throws the batch's failure
+    }
     if (buffer.isEmpty()) {
       firstBufferedAtMs = timeService.getCurrentProcessingTime();
     }
@@ -165,8 +189,10 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
   @Override
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
     writeBuffer();
+    awaitInFlight();
   }
 
+  /** Folds the buffer and hands it to the background thread once the batch before is committed. */
   private void writeBuffer() throws IOException, InterruptedException {
     if (buffer.isEmpty()) {
       return;
@@ -174,25 +200,57 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
     GraphBatch folded = GraphBatch.fold(buffer);
     buffer.clear();
     bufferedRows = 0;
-    long started = System.nanoTime();
-    GraphBatch batch;
     if (config.logOnly()) {
-      batch = folded;
-      logBatch(batch);
-    } else {
-      batch = writtenNodes.unwritten(folded);
-      metrics.skippedRows.inc(folded.rowCount() - batch.rowCount());
-      withRetry("write batch of " + batch, () -> writeOnce(batch));
-      // Only after the commit: a failed batch is sent again in full.
-      writtenNodes.remember(batch);
+      logBatch(folded);
+      counted(folded, 0);
+      return;
     }
-    long millis = (System.nanoTime() - started) / 1_000_000;
+    // The cache must have seen the batch before commit, or it would keep rows this one needs.
+    awaitInFlight();
+    GraphBatch batch = writtenNodes.unwritten(folded);
+    metrics.skippedRows.inc(folded.rowCount() - batch.rowCount());
+    inFlight = CompletableFuture.runAsync(() -> commit(batch), background);
+  }
+
+  /** On the background thread: the batch in one transaction, retried; then remembered. */
+  private void commit(GraphBatch batch) {
+    long started = System.nanoTime();
+    try {
+      withRetry("write batch of " + batch, () -> writeOnce(batch));
+    } catch (IOException e) {
+      throw new CompletionException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
+    }
+    // Only after the commit: a failed batch is sent again in full.
+    writtenNodes.remember(batch);
+    counted(batch, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private void counted(GraphBatch batch, long millis) {
     LOG.debug("Wrote {} in {} ms", batch, millis);
     metrics.lastBatchMillis(millis);
     metrics.batches.inc();
     metrics.rows.inc(batch.rowCount());
     metrics.updates.inc(batch.updateCount());
     metricGroup.getNumRecordsSendCounter().inc(batch.updateCount());
+  }
+
+  /** Waits for the batch in flight; rethrows its failure. */
+  void awaitInFlight() throws IOException, InterruptedException {
+    try {
+      inFlight.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      throw new Neo4jSinkException("Writing a batch to Neo4j failed: " + cause, cause);
+    }
   }
 
   private void writeOnce(GraphBatch batch) {
@@ -268,6 +326,16 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
 
   @Override
   public void close() {
+    if (background != null) {
+      // After a flush nothing is in flight; on cancellation the batch in flight is abandoned
+      // (its transaction rolls back when the driver closes) and replayed from the checkpoint.
+      background.shutdownNow();
+      try {
+        background.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (driver != null) {
       driver.close();
     }

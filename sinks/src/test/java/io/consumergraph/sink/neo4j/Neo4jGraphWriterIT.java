@@ -96,6 +96,7 @@ class Neo4jGraphWriterIT {
     writeAll(
         writer,
         live(purchase("u2", "r3", T0, retailer("s1"), product("f1", "c1"), product("f2", "c2"))));
+    writer.awaitInFlight(); // committed in the background
 
     assertThat(TestNeo4j.count("MATCH (u:User) RETURN count(u)")).isEqualTo(2);
     assertThat(TestNeo4j.count("MATCH ()-[r:PURCHASED]->() RETURN count(r)")).isEqualTo(5);
@@ -112,10 +113,73 @@ class Neo4jGraphWriterIT {
     assertThat(TestNeo4j.count("MATCH (n) RETURN count(n)")).isZero();
 
     time.advance(1);
+    writer.awaitInFlight();
     assertThat(TestNeo4j.count("MATCH (:User)-[r:PURCHASED]->(:Product) RETURN count(r)"))
         .isEqualTo(1);
     assertThat(writer.metrics().batches.getCount()).isEqualTo(1);
     assertThat(time.pendingTimers()).isZero();
+  }
+
+  @Test
+  void aFullBatchIsCommittedInTheBackgroundWhileTheTaskGoesOn() throws Exception {
+    Neo4jGraphWriter writer = writer(TestNeo4j.config().withBatchRows(1));
+    writeAll(writer, live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread holder =
+        new Thread(
+            () -> {
+              try (Session session = TestNeo4j.server().driver().session();
+                  Transaction tx = session.beginTransaction()) {
+                tx.run("MATCH (u:User {user_id: 'u1'}) SET u.held = true").consume();
+                locked.countDown();
+                release.await(30, TimeUnit.SECONDS);
+                tx.rollback();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    holder.start();
+    assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+    try {
+      // A full batch for the locked user: write hands it over and returns; Neo4j is blocked.
+      writeAll(
+          writer, live(purchase("u1", "r2", T0 + DAY_MS, retailer("s1"), product("f1", "c1"))));
+      assertThat(writer.metrics().batches.getCount()).as("only the first batch committed").isOne();
+    } finally {
+      release.countDown();
+      holder.join();
+    }
+    writer.flush(false);
+    assertThat(writer.metrics().batches.getCount()).isEqualTo(2);
+    assertThat(strings(purchased("u1", "f1").get("receipt_ids"))).containsExactly("r1", "r2");
+  }
+
+  @Test
+  void aBatchThatFailsInTheBackgroundFailsTheNextWrite() throws Exception {
+    Neo4jGraphWriter writer = writer(TestNeo4j.config().withBatchRows(1));
+    TestNeo4j.run(
+        "CREATE CONSTRAINT retailer_name_bg IF NOT EXISTS"
+            + " FOR (x:Retailer) REQUIRE x.name IS UNIQUE");
+    try {
+      writeAll(
+          writer,
+          live(purchase("u1", "r1", T0, new Retailer("s1", "Same", "g"), product("f1", "c1"))));
+      writeAll(
+          writer,
+          live(purchase("u2", "r2", T0, new Retailer("s2", "Same", "g"), product("f1", "c1"))));
+      assertThatThrownBy(
+              () ->
+                  writeAll(
+                      writer, live(purchase("u3", "r3", T0, retailer("s3"), product("f1", "c1")))))
+          .isInstanceOf(Neo4jSinkException.class)
+          .hasMessageContaining("Neo.ClientError.Schema.ConstraintValidationFailed");
+      assertThat(writer.metrics().failures.getCount()).isEqualTo(1);
+    } finally {
+      TestNeo4j.run("DROP CONSTRAINT retailer_name_bg IF EXISTS");
+    }
   }
 
   @Test
@@ -449,8 +513,14 @@ class Neo4jGraphWriterIT {
                         Transaction tx = session.beginTransaction()) {
                       tx.run("MATCH (u:User {user_id: 'u1'}) SET u.held = true").consume();
                       locked.countDown();
-                      // Longer than one lock timeout (300 ms): the writer must retry at least once.
-                      Thread.sleep(800);
+                      // Held until the writer has hit a lock timeout (300 ms) and retried, however
+                      // late the test thread gets to its write; the cap only bounds a writer that
+                      // never retries, which the assertions below then catch.
+                      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                      while (writer.metrics().retries.getCount() < 1
+                          && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                      }
                       tx.rollback();
                     } catch (InterruptedException e) {
                       Thread.currentThread().interrupt();
