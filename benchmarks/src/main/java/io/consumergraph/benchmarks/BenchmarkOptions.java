@@ -42,7 +42,8 @@ record BenchmarkOptions(
         --checkpoint-interval D checkpoint interval of the pipeline, e.g. 2s, 30s (2s, as the demo)
         --set key=value         a job option for the pipeline, e.g. --set neo4j.max-batch-delay=1s
         --profile-steps         also time the sink's Cypher statements one by one, with PROFILE
-        --warmup N              receipts of the untimed warm-up of baseline and sink (1000)
+        --warmup N              receipts of the untimed warm-up of baseline and sink (1000);
+                                with N > 0 the pipeline also runs once untimed on the data
       """;
 
   static BenchmarkOptions parse(String[] args) {
