@@ -52,6 +52,7 @@ public final class Demo {
           "itemsWithoutFido",
           "filtered.*",
           "gate.*",
+          "flags.*",
           "duplicatesDropped",
           "purchasesFirstSeen",
           "enrichmentIncomplete",
