@@ -93,6 +93,7 @@ public final class ConsumerGraphJob {
         graphSink(config),
         deadLetterSink(config),
         new ConsumerGraphTopology.Settings(
+            config.get(FLAGS_ID_LIST_GRACE),
             config.get(DEDUP_TTL),
             config.get(LIVE_RETENTION),
             config.get(UPSTREAM_TIMEOUT),

@@ -83,6 +83,7 @@ public final class ConsumerGraphTopology {
 
   /** Settings of the operators between sources and sinks. */
   public record Settings(
+      Duration idListGrace,
       Duration dedupTtl,
       Duration liveRetention,
       Duration upstreamTimeout,
@@ -215,7 +216,7 @@ public final class ConsumerGraphTopology {
         gateInputs
             .keyBy(GateInput::userId)
             .connect(snapshots)
-            .process(new UserGate())
+            .process(new UserGate(settings.idListGrace()))
             .name("user-gate")
             .uid("user-gate");
 

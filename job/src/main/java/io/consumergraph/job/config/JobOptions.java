@@ -55,6 +55,15 @@ public final class JobOptions {
           .withDescription(
               "How often the flag document is polled; a killswitch acts within one interval.");
 
+  public static final ConfigOption<Duration> FLAGS_ID_LIST_GRACE =
+      ConfigOptions.key("flags.id-list-grace")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(60))
+          .withDescription(
+              "After an id list version becomes current, a purchase the flag would drop while its"
+                  + " user lacks that version waits this long for the membership to arrive (the"
+                  + " members travel apart from the snapshot) before it is dropped.");
+
   public static final ConfigOption<String> FLAGS_S3_ENDPOINT =
       ConfigOptions.key("flags.s3.endpoint")
           .stringType()

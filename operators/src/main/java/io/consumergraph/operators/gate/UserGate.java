@@ -1,14 +1,18 @@
 package io.consumergraph.operators.gate;
 
+import io.consumergraph.flags.ContentVersion;
 import io.consumergraph.flags.FlagNames;
 import io.consumergraph.flags.FlagSnapshot;
 import io.consumergraph.flags.IngestionDecision;
 import io.consumergraph.model.Origin;
 import io.consumergraph.model.PurchaseEvent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
@@ -21,6 +25,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -32,6 +37,14 @@ import org.apache.flink.util.Collector;
  * <p>Keyed by user id. The flag snapshot arrives on the broadcast side; id-list memberships and
  * enrollments arrive on the keyed side and live in the state of the user they concern, so a
  * million-id list is never held by every subtask.
+ *
+ * <p>The flag source streams a list version's members before the snapshot that makes it current,
+ * but the two travel on different inputs, so a subtask can see the snapshot first. A purchase the
+ * flag would drop while its user lacks a list version that became current less than {@code
+ * idListGrace} ago is therefore not dropped yet: it waits in keyed state and is judged again when a
+ * membership for its user arrives, or for good when the grace ends. A member's purchases during a
+ * list change are late by the time its membership takes to arrive, never lost; a removed user's are
+ * dropped after the grace.
  */
 public final class UserGate
     extends KeyedBroadcastProcessFunction<String, GateInput, FlagUpdate, PurchaseEvent> {
@@ -50,6 +63,7 @@ public final class UserGate
   static final String ENROLLED_STATE = "experiment-enrolled";
   static final String HELD_STATE = "held-purchases";
   static final String AWAITING_FLAGS_STATE = "awaiting-flags";
+  static final String AWAITING_LISTS_STATE = "awaiting-id-lists";
 
   /** A user keeps the last two versions of each list it was streamed in (see flags/README). */
   static final int VERSIONS_KEPT = 2;
@@ -62,10 +76,23 @@ public final class UserGate
   static final ListStateDescriptor<PurchaseEvent> AWAITING_FLAGS =
       new ListStateDescriptor<>(AWAITING_FLAGS_STATE, Types.POJO(PurchaseEvent.class));
 
+  /** Purchases the flag would drop while an id list version they lack is still streaming. */
+  static final ListStateDescriptor<PurchaseEvent> AWAITING_LISTS =
+      new ListStateDescriptor<>(AWAITING_LISTS_STATE, Types.POJO(PurchaseEvent.class));
+
+  private final long idListGraceMs;
+
   private transient MapState<String, List<String>> listVersions;
   private transient ValueState<Boolean> enrolled;
   private transient ListState<PurchaseEvent> held;
   private transient ListState<PurchaseEvent> awaitingFlags;
+  private transient ListState<PurchaseEvent> awaitingLists;
+
+  /**
+   * When this subtask first saw each list version ("key@version") current. Not checkpointed: after
+   * a restore a version counts from its first use, which only delays drops by one grace.
+   */
+  private transient Map<String, Long> versionSeenAt;
 
   private transient String snapshotJson;
   private transient FlagSnapshot snapshot;
@@ -75,11 +102,23 @@ public final class UserGate
   private transient Map<String, Counter> dropped;
   private transient Counter heldCounter;
   private transient Counter awaitingFlagsCounter;
+  private transient Counter awaitingListsCounter;
   private transient long awaitingNow;
   private transient Counter released;
   private transient Counter memberships;
   private transient Counter enrollments;
   private transient long heldNow;
+
+  /**
+   * @param idListGrace how long after a list version becomes current a purchase of a user lacking
+   *     it waits for the membership instead of being dropped
+   */
+  public UserGate(Duration idListGrace) {
+    if (idListGrace.isNegative()) {
+      throw new IllegalArgumentException("idListGrace must not be negative: " + idListGrace);
+    }
+    this.idListGraceMs = idListGrace.toMillis();
+  }
 
   @Override
   public void open(OpenContext openContext) {
@@ -92,6 +131,8 @@ public final class UserGate
         getRuntimeContext().getState(new ValueStateDescriptor<>(ENROLLED_STATE, Types.BOOLEAN));
     held = getRuntimeContext().getListState(HELD);
     awaitingFlags = getRuntimeContext().getListState(AWAITING_FLAGS);
+    awaitingLists = getRuntimeContext().getListState(AWAITING_LISTS);
+    versionSeenAt = new HashMap<>();
     snapshot = FlagSnapshot.noDocumentYet();
 
     metrics = getRuntimeContext().getMetricGroup().addGroup("gate");
@@ -99,6 +140,7 @@ public final class UserGate
     dropped = new HashMap<>();
     heldCounter = metrics.counter("held");
     awaitingFlagsCounter = metrics.counter("awaitingFlags");
+    awaitingListsCounter = metrics.counter("awaitingIdLists");
     metrics.gauge("awaitingFlagsNow", () -> awaitingNow);
     released = metrics.counter("released");
     memberships = metrics.counter("idListMemberships");
@@ -117,9 +159,10 @@ public final class UserGate
   public void processElement(GateInput input, ReadOnlyContext ctx, Collector<PurchaseEvent> out)
       throws Exception {
     if (input.purchase() != null) {
-      admit(input.purchase(), current(ctx.getBroadcastState(FLAGS)), out);
+      admit(input.purchase(), current(ctx.getBroadcastState(FLAGS)), out, ctx.timerService());
     } else if (input.listKey() != null) {
       remember(input.listKey(), input.listVersion());
+      judgeAwaitingLists(current(ctx.getBroadcastState(FLAGS)), out, ctx.timerService());
     } else if (input.enrolled() != null) {
       enrollments.inc();
       if (input.enrolled()) {
@@ -130,7 +173,52 @@ public final class UserGate
     }
   }
 
-  private void admit(PurchaseEvent event, FlagSnapshot flags, Collector<PurchaseEvent> out)
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<PurchaseEvent> out)
+      throws Exception {
+    judgeAwaitingLists(current(ctx.getBroadcastState(FLAGS)), out, ctx.timerService());
+  }
+
+  /** Judges this user's purchases that wait for a list version again; some may wait on. */
+  private void judgeAwaitingLists(
+      FlagSnapshot flags, Collector<PurchaseEvent> out, TimerService timers) throws Exception {
+    List<PurchaseEvent> waiting = new ArrayList<>();
+    awaitingLists.get().forEach(waiting::add);
+    if (waiting.isEmpty()) {
+      return;
+    }
+    awaitingLists.clear();
+    for (PurchaseEvent event : waiting) {
+      admit(event, flags, out, timers);
+    }
+  }
+
+  /**
+   * The end of the grace of the newest list version current in {@code flags} that this user lacks,
+   * or -1 when every version it lacks became current longer than the grace ago.
+   */
+  private long awaitingListUntil(FlagSnapshot flags, long now) throws Exception {
+    long until = -1;
+    for (Map.Entry<String, ContentVersion> list : flags.idListVersions().entrySet()) {
+      String version = list.getValue().value();
+      List<String> stored = listVersions.get(list.getKey());
+      if (stored != null && stored.contains(version)) {
+        continue;
+      }
+      long seen = versionSeenAt.computeIfAbsent(list.getKey() + "@" + version, v -> now);
+      if (now < seen + idListGraceMs) {
+        until = Math.max(until, seen + idListGraceMs);
+      }
+    }
+    return until;
+  }
+
+  /**
+   * Admits, holds or drops one purchase. {@code timers} is null where no timer can be set (the
+   * broadcast side); a purchase judged there is never made to wait for a list version.
+   */
+  private void admit(
+      PurchaseEvent event, FlagSnapshot flags, Collector<PurchaseEvent> out, TimerService timers)
       throws Exception {
     if (!flags.hasDocument()) {
       awaitingFlags.add(event);
@@ -146,6 +234,13 @@ public final class UserGate
           flags.evaluateWithStoredVersions(FlagNames.INGESTION, event.userId(), storedVersions());
       label = decision.metricLabel();
       if (!decision.enabled()) {
+        long until = timers == null ? -1 : awaitingListUntil(flags, timers.currentProcessingTime());
+        if (until >= 0) {
+          awaitingLists.add(event);
+          awaitingListsCounter.inc();
+          timers.registerProcessingTimeTimer(until);
+          return;
+        }
         counter(dropped, "dropped_", label).inc();
         return;
       }
@@ -169,6 +264,11 @@ public final class UserGate
     BroadcastState<String, String> state = ctx.getBroadcastState(FLAGS);
     state.put(CURRENT, update.snapshotJson());
     FlagSnapshot flags = current(state);
+    long now = ctx.currentProcessingTime();
+    Set<String> current = new HashSet<>();
+    flags.idListVersions().forEach((key, version) -> current.add(key + "@" + version.value()));
+    current.forEach(v -> versionSeenAt.putIfAbsent(v, now));
+    versionSeenAt.keySet().retainAll(current);
     long[] stillAwaiting = {0};
     ctx.applyToKeyedState(
         AWAITING_FLAGS,
@@ -184,7 +284,7 @@ public final class UserGate
           events.get().forEach(waiting::add);
           events.clear();
           for (PurchaseEvent event : waiting) {
-            admit(event, flags, out);
+            admit(event, flags, out, null);
           }
         });
     awaitingNow = stillAwaiting[0];

@@ -14,6 +14,7 @@ import io.consumergraph.model.PurchasedItem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class UserGateTest {
+
+  private static final Duration GRACE = Duration.ofSeconds(60);
 
   @TempDir Path dir;
 
@@ -106,7 +109,7 @@ class UserGateTest {
   private static KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent>
       gate() throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-        new UserGate(), GateInput::userId, Types.STRING, UserGate.FLAGS);
+        new UserGate(GRACE), GateInput::userId, Types.STRING, UserGate.FLAGS);
   }
 
   private static List<String> ids(
@@ -156,13 +159,107 @@ class UserGateTest {
       gate.processElement(GateInput.purchase(purchase("u7", "a", Origin.RECEIPT_STREAM)), 0);
       gate.processElement(GateInput.purchase(purchase("u9", "b", Origin.RECEIPT_STREAM)), 0);
       assertThat(ids(gate)).containsExactly("u7/a");
+      gate.setProcessingTime(GRACE.toMillis()); // u9 is in no version: dropped after the grace
 
       Files.writeString(dir.resolve("beta.csv"), "user_id\nu8\nu9\n");
       publish(gate, flags(withList, false));
       gate.processElement(GateInput.purchase(purchase("u7", "c", Origin.RECEIPT_STREAM)), 0);
       gate.processElement(GateInput.purchase(purchase("u9", "d", Origin.RECEIPT_STREAM)), 0);
-
       assertThat(ids(gate)).containsExactly("u7/a", "u9/d");
+
+      // u7 left with the new version: its purchase waits out the grace, then is dropped.
+      gate.setProcessingTime(2 * GRACE.toMillis());
+      assertThat(ids(gate)).containsExactly("u7/a", "u9/d");
+      gate.processElement(GateInput.purchase(purchase("u7", "e", Origin.RECEIPT_STREAM)), 0);
+      assertThat(ids(gate)).as("dropped at once after the grace").containsExactly("u7/a", "u9/d");
+      assertThat(gate.numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void aSnapshotThatOvertakesItsListMembersDelaysTheirPurchasesInsteadOfDroppingThem()
+      throws Exception {
+    Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\n");
+    String withList =
+        "    enabled: true\n"
+            + "    rollout: 0\n"
+            + "    segments:\n"
+            + "      - name: Beta\n"
+            + "        allowedS3IDs: beta.csv\n";
+    try (var gate = gate()) {
+      publish(gate, flags(withList, false));
+
+      // A new list version: u7 stays, u9 joins. The snapshot reaches the gate before the members.
+      Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\nu9\n");
+      updates.clear();
+      poller.pollOnce();
+      List<FlagUpdate> members = new ArrayList<>();
+      for (FlagUpdate update : updates) {
+        if (update.isSnapshot()) {
+          gate.processBroadcastElement(update, 0);
+        } else {
+          members.add(update);
+        }
+      }
+      assertThat(members).extracting(FlagUpdate::userId).containsExactlyInAnyOrder("u7", "u9");
+      gate.setProcessingTime(1_000);
+      gate.processElement(GateInput.purchase(purchase("u7", "a", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u9", "b", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u5", "c", Origin.RECEIPT_STREAM)), 0);
+      assertThat(ids(gate)).as("judged only once their memberships arrive").isEmpty();
+
+      for (FlagUpdate m : members) {
+        gate.processElement(GateInput.membership(m.userId(), m.listKey(), m.listVersion()), 0);
+      }
+      assertThat(ids(gate)).containsExactlyInAnyOrder("u7/a", "u9/b");
+
+      // u5 is in no version: dropped when the grace of the version it lacks ends.
+      gate.setProcessingTime(GRACE.toMillis());
+      assertThat(ids(gate)).containsExactlyInAnyOrder("u7/a", "u9/b");
+      assertThat(gate.numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void purchasesWaitingForAListVersionSurviveASnapshotAndRestore() throws Exception {
+    Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\n");
+    String withList =
+        "    enabled: true\n"
+            + "    rollout: 0\n"
+            + "    segments:\n"
+            + "      - name: Beta\n"
+            + "        allowedS3IDs: beta.csv\n";
+    OperatorSubtaskState state;
+    List<FlagUpdate> members = new ArrayList<>();
+    try (var gate = gate()) {
+      updates.clear();
+      Files.writeString(document, flags(withList, false), StandardCharsets.UTF_8);
+      poller.pollOnce();
+      for (FlagUpdate update : updates) {
+        if (update.isSnapshot()) {
+          gate.processBroadcastElement(update, 0);
+        } else {
+          members.add(update);
+        }
+      }
+      gate.processElement(GateInput.purchase(purchase("u7", "a", Origin.RECEIPT_STREAM)), 0);
+      assertThat(ids(gate)).isEmpty();
+      state = gate.snapshot(1, 1);
+    }
+    try (var restored =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(new UserGate(GRACE), List.of(UserGate.FLAGS)),
+            GateInput::userId,
+            Types.STRING,
+            1,
+            1,
+            0)) {
+      restored.initializeState(state);
+      restored.open();
+      for (FlagUpdate m : members) {
+        restored.processElement(GateInput.membership(m.userId(), m.listKey(), m.listVersion()), 0);
+      }
+      assertThat(ids(restored)).containsExactly("u7/a");
     }
   }
 
@@ -207,7 +304,7 @@ class UserGateTest {
     }
     try (var restored =
         new KeyedBroadcastOperatorTestHarness<>(
-            new CoBroadcastWithKeyedOperator<>(new UserGate(), List.of(UserGate.FLAGS)),
+            new CoBroadcastWithKeyedOperator<>(new UserGate(GRACE), List.of(UserGate.FLAGS)),
             GateInput::userId,
             Types.STRING,
             1,
