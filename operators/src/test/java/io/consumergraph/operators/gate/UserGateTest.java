@@ -62,17 +62,67 @@ class UserGateTest {
       KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent> gate,
       String yaml)
       throws Exception {
+    poll(gate, yaml, true);
+  }
+
+  /**
+   * Polls a flag document and feeds the gate only its snapshot, as when the broadcast overtakes the
+   * members; returns the members for the test to deliver later.
+   */
+  private List<FlagUpdate> publishSnapshotOnly(
+      KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent> gate,
+      String yaml)
+      throws Exception {
+    return poll(gate, yaml, false);
+  }
+
+  /**
+   * Polls the document; the snapshot goes to the gate, the members before it when {@code
+   * membersFirst} (as the flag source emits them), else back to the caller.
+   */
+  private List<FlagUpdate> poll(
+      KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent> gate,
+      String yaml,
+      boolean membersFirst)
+      throws Exception {
     Files.writeString(document, yaml, StandardCharsets.UTF_8);
     updates.clear();
     poller.pollOnce();
+    List<FlagUpdate> members = new ArrayList<>();
     for (FlagUpdate update : updates) {
       if (update.isSnapshot()) {
         gate.processBroadcastElement(update, 0);
+      } else if (membersFirst) {
+        deliver(gate, List.of(update));
       } else {
-        gate.processElement(
-            GateInput.membership(update.userId(), update.listKey(), update.listVersion()), 0);
+        members.add(update);
       }
     }
+    return members;
+  }
+
+  private static void deliver(
+      KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent> gate,
+      List<FlagUpdate> members)
+      throws Exception {
+    for (FlagUpdate m : members) {
+      gate.processElement(GateInput.membership(m.userId(), m.listKey(), m.listVersion()), 0);
+    }
+  }
+
+  private static KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent>
+      restore(OperatorSubtaskState state) throws Exception {
+    var restored =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(new UserGate(GRACE), List.of(UserGate.FLAGS)),
+            GateInput::userId,
+            Types.STRING,
+            1,
+            1,
+            0);
+    restored.initializeState(state);
+    restored.open();
+    return restored;
   }
 
   private static String flags(String ingestion, boolean receiptKillswitch) {
@@ -93,6 +143,14 @@ class UserGateTest {
           + "        allowedIDs: [\"u1\"]\n";
 
   private static final String EVERYONE = "    enabled: true\n    rollout: 100\n";
+
+  /** Only the members of the id list in beta.csv, next to the document. */
+  private static final String BETA_LIST =
+      "    enabled: true\n"
+          + "    rollout: 0\n"
+          + "    segments:\n"
+          + "      - name: Beta\n"
+          + "        allowedS3IDs: beta.csv\n";
 
   private static PurchaseEvent purchase(String user, String id, Origin origin) {
     return new PurchaseEvent(
@@ -148,21 +206,15 @@ class UserGateTest {
   @Test
   void idListMembersLiveInKeyedStateAndLeaveWithTheNextVersion() throws Exception {
     Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\nu8\n");
-    String withList =
-        "    enabled: true\n"
-            + "    rollout: 0\n"
-            + "    segments:\n"
-            + "      - name: Beta\n"
-            + "        allowedS3IDs: beta.csv\n";
     try (var gate = gate()) {
-      publish(gate, flags(withList, false));
+      publish(gate, flags(BETA_LIST, false));
       gate.processElement(GateInput.purchase(purchase("u7", "a", Origin.RECEIPT_STREAM)), 0);
       gate.processElement(GateInput.purchase(purchase("u9", "b", Origin.RECEIPT_STREAM)), 0);
       assertThat(ids(gate)).containsExactly("u7/a");
       gate.setProcessingTime(GRACE.toMillis()); // u9 is in no version: dropped after the grace
 
       Files.writeString(dir.resolve("beta.csv"), "user_id\nu8\nu9\n");
-      publish(gate, flags(withList, false));
+      publish(gate, flags(BETA_LIST, false));
       gate.processElement(GateInput.purchase(purchase("u7", "c", Origin.RECEIPT_STREAM)), 0);
       gate.processElement(GateInput.purchase(purchase("u9", "d", Origin.RECEIPT_STREAM)), 0);
       assertThat(ids(gate)).containsExactly("u7/a", "u9/d");
@@ -180,27 +232,12 @@ class UserGateTest {
   void aSnapshotThatOvertakesItsListMembersDelaysTheirPurchasesInsteadOfDroppingThem()
       throws Exception {
     Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\n");
-    String withList =
-        "    enabled: true\n"
-            + "    rollout: 0\n"
-            + "    segments:\n"
-            + "      - name: Beta\n"
-            + "        allowedS3IDs: beta.csv\n";
     try (var gate = gate()) {
-      publish(gate, flags(withList, false));
+      publish(gate, flags(BETA_LIST, false));
 
       // A new list version: u7 stays, u9 joins. The snapshot reaches the gate before the members.
       Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\nu9\n");
-      updates.clear();
-      poller.pollOnce();
-      List<FlagUpdate> members = new ArrayList<>();
-      for (FlagUpdate update : updates) {
-        if (update.isSnapshot()) {
-          gate.processBroadcastElement(update, 0);
-        } else {
-          members.add(update);
-        }
-      }
+      List<FlagUpdate> members = publishSnapshotOnly(gate, flags(BETA_LIST, false));
       assertThat(members).extracting(FlagUpdate::userId).containsExactlyInAnyOrder("u7", "u9");
       gate.setProcessingTime(1_000);
       gate.processElement(GateInput.purchase(purchase("u7", "a", Origin.RECEIPT_STREAM)), 0);
@@ -208,9 +245,7 @@ class UserGateTest {
       gate.processElement(GateInput.purchase(purchase("u5", "c", Origin.RECEIPT_STREAM)), 0);
       assertThat(ids(gate)).as("judged only once their memberships arrive").isEmpty();
 
-      for (FlagUpdate m : members) {
-        gate.processElement(GateInput.membership(m.userId(), m.listKey(), m.listVersion()), 0);
-      }
+      deliver(gate, members);
       assertThat(ids(gate)).containsExactlyInAnyOrder("u7/a", "u9/b");
 
       // u5 is in no version: dropped when the grace of the version it lacks ends.
@@ -223,42 +258,16 @@ class UserGateTest {
   @Test
   void purchasesWaitingForAListVersionSurviveASnapshotAndRestore() throws Exception {
     Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\n");
-    String withList =
-        "    enabled: true\n"
-            + "    rollout: 0\n"
-            + "    segments:\n"
-            + "      - name: Beta\n"
-            + "        allowedS3IDs: beta.csv\n";
     OperatorSubtaskState state;
-    List<FlagUpdate> members = new ArrayList<>();
+    List<FlagUpdate> members;
     try (var gate = gate()) {
-      updates.clear();
-      Files.writeString(document, flags(withList, false), StandardCharsets.UTF_8);
-      poller.pollOnce();
-      for (FlagUpdate update : updates) {
-        if (update.isSnapshot()) {
-          gate.processBroadcastElement(update, 0);
-        } else {
-          members.add(update);
-        }
-      }
+      members = publishSnapshotOnly(gate, flags(BETA_LIST, false));
       gate.processElement(GateInput.purchase(purchase("u7", "a", Origin.RECEIPT_STREAM)), 0);
       assertThat(ids(gate)).isEmpty();
       state = gate.snapshot(1, 1);
     }
-    try (var restored =
-        new KeyedBroadcastOperatorTestHarness<>(
-            new CoBroadcastWithKeyedOperator<>(new UserGate(GRACE), List.of(UserGate.FLAGS)),
-            GateInput::userId,
-            Types.STRING,
-            1,
-            1,
-            0)) {
-      restored.initializeState(state);
-      restored.open();
-      for (FlagUpdate m : members) {
-        restored.processElement(GateInput.membership(m.userId(), m.listKey(), m.listVersion()), 0);
-      }
+    try (var restored = restore(state)) {
+      deliver(restored, members);
       assertThat(ids(restored)).containsExactly("u7/a");
     }
   }
@@ -302,16 +311,7 @@ class UserGateTest {
       gate.processElement(GateInput.purchase(purchase("u1", "r1", Origin.RECEIPT_STREAM)), 0);
       snapshot = gate.snapshot(1, 1);
     }
-    try (var restored =
-        new KeyedBroadcastOperatorTestHarness<>(
-            new CoBroadcastWithKeyedOperator<>(new UserGate(GRACE), List.of(UserGate.FLAGS)),
-            GateInput::userId,
-            Types.STRING,
-            1,
-            1,
-            0)) {
-      restored.initializeState(snapshot);
-      restored.open();
+    try (var restored = restore(snapshot)) {
       publish(restored, flags(EVERYONE, false));
 
       assertThat(ids(restored)).containsExactly("u1/r1");

@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +58,35 @@ class Neo4jGraphWriterIT {
 
   private Neo4jGraphWriter writer() throws Exception {
     return writer(TestNeo4j.config());
+  }
+
+  /**
+   * Starts a thread that write-locks the user's node in a transaction of its own and rolls it back
+   * once {@code release} holds (checked every 10 ms, for 10 s at most: a test waiting longer fails
+   * on its own assertions); returns once the lock is held.
+   */
+  private static Thread holdUserLock(String userId, BooleanSupplier release) throws Exception {
+    CountDownLatch locked = new CountDownLatch(1);
+    Thread holder =
+        new Thread(
+            () -> {
+              try (Session session = TestNeo4j.server().driver().session();
+                  Transaction tx = session.beginTransaction()) {
+                tx.run("MATCH (u:User {user_id: $u}) SET u.held = true", Map.of("u", userId))
+                    .consume();
+                locked.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!release.getAsBoolean() && System.nanoTime() < deadline) {
+                  Thread.sleep(10);
+                }
+                tx.rollback();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    holder.start();
+    assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+    return holder;
   }
 
   private static void writeAll(Neo4jGraphWriter writer, GraphUpdate... updates) throws Exception {
@@ -126,30 +157,15 @@ class Neo4jGraphWriterIT {
     writeAll(writer, live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
     writer.flush(false);
 
-    CountDownLatch locked = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Thread holder =
-        new Thread(
-            () -> {
-              try (Session session = TestNeo4j.server().driver().session();
-                  Transaction tx = session.beginTransaction()) {
-                tx.run("MATCH (u:User {user_id: 'u1'}) SET u.held = true").consume();
-                locked.countDown();
-                release.await(30, TimeUnit.SECONDS);
-                tx.rollback();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            });
-    holder.start();
-    assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicBoolean release = new AtomicBoolean();
+    Thread holder = holdUserLock("u1", release::get);
     try {
       // A full batch for the locked user: write hands it over and returns; Neo4j is blocked.
       writeAll(
           writer, live(purchase("u1", "r2", T0 + DAY_MS, retailer("s1"), product("f1", "c1"))));
       assertThat(writer.metrics().batches.getCount()).as("only the first batch committed").isOne();
     } finally {
-      release.countDown();
+      release.set(true);
       holder.join();
     }
     writer.flush(false);
@@ -505,29 +521,9 @@ class Neo4jGraphWriterIT {
 
     TestNeo4j.withShortLockTimeout(
         () -> {
-          CountDownLatch locked = new CountDownLatch(1);
-          Thread holder =
-              new Thread(
-                  () -> {
-                    try (Session session = TestNeo4j.server().driver().session();
-                        Transaction tx = session.beginTransaction()) {
-                      tx.run("MATCH (u:User {user_id: 'u1'}) SET u.held = true").consume();
-                      locked.countDown();
-                      // Held until the writer has hit a lock timeout (300 ms) and retried, however
-                      // late the test thread gets to its write; the cap only bounds a writer that
-                      // never retries, which the assertions below then catch.
-                      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                      while (writer.metrics().retries.getCount() < 1
-                          && System.nanoTime() < deadline) {
-                        Thread.sleep(10);
-                      }
-                      tx.rollback();
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  });
-          holder.start();
-          assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+          // Held until the writer has hit a lock timeout (300 ms) and retried, however late the
+          // test thread gets to its write.
+          Thread holder = holdUserLock("u1", () -> writer.metrics().retries.getCount() >= 1);
 
           writeAll(
               writer, live(purchase("u1", "r2", T0 + DAY_MS, retailer("s1"), product("f1", "c1"))));
