@@ -20,6 +20,8 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -40,11 +42,13 @@ import org.apache.flink.util.Collector;
  *
  * <p>The flag source streams a list version's members before the snapshot that makes it current,
  * but the two travel on different inputs, so a subtask can see the snapshot first. A purchase the
- * flag would drop while its user lacks a list version that became current less than {@code
- * idListGrace} ago is therefore not dropped yet: it waits in keyed state and is judged again when a
- * membership for its user arrives, or for good when the grace ends. A member's purchases during a
- * list change are late by the time its membership takes to arrive, never lost; a removed user's are
- * dropped after the grace.
+ * flag would drop, but would admit were its user in the list versions it lacks that became current
+ * less than {@code idListGrace} ago, is therefore not dropped yet: it waits in keyed state, is
+ * judged again whenever something arrives for its user (a membership, an enrollment, a purchase),
+ * and for good {@code idListGrace} after it started waiting. The deadline is fixed when the user's
+ * first purchase starts waiting and never extended, so waiting is bounded whatever the lists do. A
+ * member's purchases during a list change are late by the time its membership takes to arrive,
+ * never lost; a removed user's are dropped after the grace.
  */
 public final class UserGate
     extends KeyedBroadcastProcessFunction<String, GateInput, FlagUpdate, PurchaseEvent> {
@@ -64,6 +68,13 @@ public final class UserGate
   static final String HELD_STATE = "held-purchases";
   static final String AWAITING_FLAGS_STATE = "awaiting-flags";
   static final String AWAITING_LISTS_STATE = "awaiting-id-lists";
+  static final String AWAITING_LISTS_UNTIL_STATE = "awaiting-id-lists-until";
+
+  /**
+   * A safety net for purchases parked on the broadcast side (no timer there) whose user never sends
+   * anything again: expired unjudged, which is what judging would do (drop) without the count.
+   */
+  static final Duration AWAITING_LISTS_TTL = Duration.ofDays(1);
 
   /** A user keeps the last two versions of each list it was streamed in (see flags/README). */
   static final int VERSIONS_KEPT = 2;
@@ -78,7 +89,16 @@ public final class UserGate
 
   /** Purchases the flag would drop while an id list version they lack is still streaming. */
   static final ListStateDescriptor<PurchaseEvent> AWAITING_LISTS =
-      new ListStateDescriptor<>(AWAITING_LISTS_STATE, Types.POJO(PurchaseEvent.class));
+      withTtl(new ListStateDescriptor<>(AWAITING_LISTS_STATE, Types.POJO(PurchaseEvent.class)));
+
+  /** When this user's waiting purchases are judged for good; set by the first one to wait. */
+  static final ValueStateDescriptor<Long> AWAITING_LISTS_UNTIL =
+      withTtl(new ValueStateDescriptor<>(AWAITING_LISTS_UNTIL_STATE, Types.LONG));
+
+  private static <D extends StateDescriptor<?, ?>> D withTtl(D descriptor) {
+    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(AWAITING_LISTS_TTL).build());
+    return descriptor;
+  }
 
   private final long idListGraceMs;
 
@@ -87,6 +107,7 @@ public final class UserGate
   private transient ListState<PurchaseEvent> held;
   private transient ListState<PurchaseEvent> awaitingFlags;
   private transient ListState<PurchaseEvent> awaitingLists;
+  private transient ValueState<Long> awaitingListsUntil;
 
   /**
    * When this subtask first saw each list version ("key@version") current. Not checkpointed: after
@@ -132,6 +153,7 @@ public final class UserGate
     held = getRuntimeContext().getListState(HELD);
     awaitingFlags = getRuntimeContext().getListState(AWAITING_FLAGS);
     awaitingLists = getRuntimeContext().getListState(AWAITING_LISTS);
+    awaitingListsUntil = getRuntimeContext().getState(AWAITING_LISTS_UNTIL);
     versionSeenAt = new HashMap<>();
     snapshot = FlagSnapshot.noDocumentYet();
 
@@ -158,11 +180,14 @@ public final class UserGate
   @Override
   public void processElement(GateInput input, ReadOnlyContext ctx, Collector<PurchaseEvent> out)
       throws Exception {
+    FlagSnapshot flags = current(ctx.getBroadcastState(FLAGS));
+    TimerService timers = ctx.timerService();
     if (input.purchase() != null) {
-      admit(input.purchase(), current(ctx.getBroadcastState(FLAGS)), out, ctx.timerService());
-    } else if (input.listKey() != null) {
+      admit(input.purchase(), flags, out, timers.currentProcessingTime(), timers);
+      return;
+    }
+    if (input.listKey() != null) {
       remember(input.listKey(), input.listVersion());
-      judgeAwaitingLists(current(ctx.getBroadcastState(FLAGS)), out, ctx.timerService());
     } else if (input.enrolled() != null) {
       enrollments.inc();
       if (input.enrolled()) {
@@ -171,54 +196,91 @@ public final class UserGate
         enrolled.clear();
       }
     }
+    judgeAwaitingLists(flags, out, timers, timers.currentProcessingTime());
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PurchaseEvent> out)
       throws Exception {
-    judgeAwaitingLists(current(ctx.getBroadcastState(FLAGS)), out, ctx.timerService());
+    judgeAwaitingLists(current(ctx.getBroadcastState(FLAGS)), out, ctx.timerService(), timestamp);
   }
 
-  /** Judges this user's purchases that wait for a list version again; some may wait on. */
+  /**
+   * Judges this user's waiting purchases again: admitted ones go on, the others wait on until the
+   * deadline and are dropped at it. {@code timers} is null on the broadcast side.
+   */
   private void judgeAwaitingLists(
-      FlagSnapshot flags, Collector<PurchaseEvent> out, TimerService timers) throws Exception {
-    List<PurchaseEvent> waiting = new ArrayList<>();
-    awaitingLists.get().forEach(waiting::add);
-    if (waiting.isEmpty()) {
+      FlagSnapshot flags, Collector<PurchaseEvent> out, TimerService timers, long now)
+      throws Exception {
+    Long until = awaitingListsUntil.value();
+    if (until == null) {
       return;
     }
-    awaitingLists.clear();
-    for (PurchaseEvent event : waiting) {
-      admit(event, flags, out, timers);
+    boolean last = now >= until;
+    List<PurchaseEvent> waitOn = new ArrayList<>();
+    for (PurchaseEvent event : awaitingLists.get()) {
+      IngestionDecision decision = decide(event, flags);
+      if (decision == null || decision.enabled()) {
+        pass(event, flags, decision, out);
+      } else if (last) {
+        counter(dropped, "dropped_", decision.metricLabel()).inc();
+      } else {
+        waitOn.add(event);
+      }
+    }
+    if (waitOn.isEmpty()) {
+      awaitingLists.clear();
+      awaitingListsUntil.clear();
+    } else {
+      awaitingLists.update(waitOn);
+      if (timers != null) {
+        // Again, for purchases that started waiting on the broadcast side, where none was set.
+        timers.registerProcessingTimeTimer(until);
+      }
     }
   }
 
   /**
-   * The end of the grace of the newest list version current in {@code flags} that this user lacks,
-   * or -1 when every version it lacks became current longer than the grace ago.
+   * Whether the flag would admit the user were it in every list version it lacks that became
+   * current less than the grace ago; false when it lacks no such version.
    */
-  private long awaitingListUntil(FlagSnapshot flags, long now) throws Exception {
-    long until = -1;
+  private boolean couldBeAdmittedByStreamingLists(FlagSnapshot flags, String userId, long now)
+      throws Exception {
+    Set<String> lists = new HashSet<>(flags.currentLists(storedVersions()));
+    boolean streaming = false;
     for (Map.Entry<String, ContentVersion> list : flags.idListVersions().entrySet()) {
-      String version = list.getValue().value();
-      List<String> stored = listVersions.get(list.getKey());
-      if (stored != null && stored.contains(version)) {
+      String key = list.getKey();
+      if (lists.contains(key)) {
         continue;
       }
-      long seen = versionSeenAt.computeIfAbsent(list.getKey() + "@" + version, v -> now);
+      long seen = versionSeenAt.computeIfAbsent(key + "@" + list.getValue().value(), v -> now);
       if (now < seen + idListGraceMs) {
-        until = Math.max(until, seen + idListGraceMs);
+        lists.add(key);
+        streaming = true;
       }
     }
-    return until;
+    return streaming && flags.evaluate(FlagNames.INGESTION, userId, lists).enabled();
+  }
+
+  /** The flag's decision for the purchase's user; null when an enrollment admits it. */
+  private IngestionDecision decide(PurchaseEvent event, FlagSnapshot flags) throws Exception {
+    if (Boolean.TRUE.equals(enrolled.value())) {
+      return null;
+    }
+    return flags.evaluateWithStoredVersions(FlagNames.INGESTION, event.userId(), storedVersions());
   }
 
   /**
-   * Admits, holds or drops one purchase. {@code timers} is null where no timer can be set (the
-   * broadcast side); a purchase judged there is never made to wait for a list version.
+   * Admits, holds, parks or drops one purchase. {@code timers} is null on the broadcast side, where
+   * no timer can be set: a purchase parked there is judged again when something next arrives for
+   * its user.
    */
   private void admit(
-      PurchaseEvent event, FlagSnapshot flags, Collector<PurchaseEvent> out, TimerService timers)
+      PurchaseEvent event,
+      FlagSnapshot flags,
+      Collector<PurchaseEvent> out,
+      long now,
+      TimerService timers)
       throws Exception {
     if (!flags.hasDocument()) {
       awaitingFlags.add(event);
@@ -226,26 +288,38 @@ public final class UserGate
       awaitingNow++;
       return;
     }
-    String label;
-    if (Boolean.TRUE.equals(enrolled.value())) {
-      label = "enrolled";
-    } else {
-      IngestionDecision decision =
-          flags.evaluateWithStoredVersions(FlagNames.INGESTION, event.userId(), storedVersions());
-      label = decision.metricLabel();
-      if (!decision.enabled()) {
-        long until = timers == null ? -1 : awaitingListUntil(flags, timers.currentProcessingTime());
-        if (until >= 0) {
-          awaitingLists.add(event);
-          awaitingListsCounter.inc();
-          timers.registerProcessingTimeTimer(until);
-          return;
+    IngestionDecision decision = decide(event, flags);
+    if (decision != null && !decision.enabled()) {
+      // What already waits may have passed its deadline with no timer to fire it (it started
+      // waiting on the broadcast side): judge it first.
+      judgeAwaitingLists(flags, out, timers, now);
+      if (couldBeAdmittedByStreamingLists(flags, event.userId(), now)) {
+        Long until = awaitingListsUntil.value();
+        if (until == null) {
+          until = now + idListGraceMs;
+          awaitingListsUntil.update(until);
         }
-        counter(dropped, "dropped_", label).inc();
+        awaitingLists.add(event);
+        awaitingListsCounter.inc();
+        if (timers != null) {
+          timers.registerProcessingTimeTimer(until);
+        }
         return;
       }
+      counter(dropped, "dropped_", decision.metricLabel()).inc();
+      return;
     }
-    counter(passed, "passed_", label).inc();
+    pass(event, flags, decision, out);
+  }
+
+  /** An admitted purchase: held while its stream's killswitch is on, else emitted. */
+  private void pass(
+      PurchaseEvent event,
+      FlagSnapshot flags,
+      IngestionDecision decision,
+      Collector<PurchaseEvent> out)
+      throws Exception {
+    counter(passed, "passed_", decision == null ? "enrolled" : decision.metricLabel()).inc();
     if (flags.killswitchEngaged(killswitchOf(event.origin()))) {
       held.add(event);
       heldCounter.inc();
@@ -284,7 +358,7 @@ public final class UserGate
           events.get().forEach(waiting::add);
           events.clear();
           for (PurchaseEvent event : waiting) {
-            admit(event, flags, out, null);
+            admit(event, flags, out, now, null);
           }
         });
     awaitingNow = stillAwaiting[0];

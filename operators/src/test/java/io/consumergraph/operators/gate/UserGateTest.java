@@ -248,10 +248,68 @@ class UserGateTest {
       deliver(gate, members);
       assertThat(ids(gate)).containsExactlyInAnyOrder("u7/a", "u9/b");
 
-      // u5 is in no version: dropped when the grace of the version it lacks ends.
-      gate.setProcessingTime(GRACE.toMillis());
+      // u5 is in no version: dropped a grace after it started waiting, not before.
+      gate.setProcessingTime(1_000 + GRACE.toMillis() - 1);
+      assertThat(gate.numProcessingTimeTimers()).isPositive();
+      gate.setProcessingTime(1_000 + GRACE.toMillis());
       assertThat(ids(gate)).containsExactlyInAnyOrder("u7/a", "u9/b");
       assertThat(gate.numProcessingTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void purchasesFromBeforeTheFirstDocumentAlsoWaitForMembersTheSnapshotOvertook() throws Exception {
+    Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\n");
+    try (var gate = gate()) {
+      gate.processElement(GateInput.purchase(purchase("u7", "a", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u5", "b", Origin.RECEIPT_STREAM)), 0);
+
+      List<FlagUpdate> members = publishSnapshotOnly(gate, flags(BETA_LIST, false));
+      assertThat(ids(gate)).isEmpty();
+      deliver(gate, members);
+      assertThat(ids(gate)).containsExactly("u7/a");
+
+      // u5 waited on the broadcast side, without a timer: its next purchase after the deadline
+      // settles both.
+      gate.setProcessingTime(GRACE.toMillis());
+      gate.processElement(GateInput.purchase(purchase("u5", "c", Origin.RECEIPT_STREAM)), 0);
+      Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\nu5\n");
+      publish(gate, flags(BETA_LIST, false));
+      assertThat(ids(gate)).as("u5's earlier purchases were dropped").containsExactly("u7/a");
+    }
+  }
+
+  @Test
+  void newerListVersionsDoNotExtendTheWait() throws Exception {
+    Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\n");
+    try (var gate = gate()) {
+      publishSnapshotOnly(gate, flags(BETA_LIST, false));
+      gate.setProcessingTime(1_000);
+      gate.processElement(GateInput.purchase(purchase("u5", "a", Origin.RECEIPT_STREAM)), 0);
+
+      // Another version half-way through the wait, u5 still absent: the wait still ends on time.
+      gate.setProcessingTime(30_000);
+      Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\nu8\n");
+      publishSnapshotOnly(gate, flags(BETA_LIST, false));
+      gate.setProcessingTime(1_000 + GRACE.toMillis());
+      assertThat(gate.numProcessingTimeTimers()).isZero();
+
+      // Had it waited on, joining now would let it through.
+      Files.writeString(dir.resolve("beta.csv"), "user_id\nu5\n");
+      publish(gate, flags(BETA_LIST, false));
+      assertThat(ids(gate)).isEmpty();
+    }
+  }
+
+  @Test
+  void aPurchaseNoMembershipCouldAdmitIsDroppedAtOnce() throws Exception {
+    Files.writeString(dir.resolve("beta.csv"), "user_id\nu7\n");
+    String off = BETA_LIST.replace("enabled: true", "enabled: false");
+    try (var gate = gate()) {
+      publishSnapshotOnly(gate, flags(off, false));
+      gate.processElement(GateInput.purchase(purchase("u7", "a", Origin.RECEIPT_STREAM)), 0);
+      assertThat(gate.numProcessingTimeTimers()).as("the flag is off: nothing waits").isZero();
+      assertThat(ids(gate)).isEmpty();
     }
   }
 
