@@ -73,10 +73,16 @@ public final class ConsumerGraphJob {
     flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     flink.set(PipelineOptions.GENERIC_TYPES, false);
     // Records pass between chained operators without a deep copy each time. Safe: every record
-    // type is an immutable Java record (ModelTypesTest), no operator mutates its input or keeps it
-    // in heap memory beyond the call (keyed state is in RocksDB, serialized).
+    // type is a Java record (ModelTypesTest) and no operator mutates its input (nor the arrays in
+    // it); records that cross the network are always freshly deserialized, and the async
+    // operators copy their input when reuse is on.
     flink.set(PipelineOptions.OBJECT_REUSE, true);
     return flink;
+  }
+
+  /** SQS waits in whole seconds, rounded up: 500 ms must not become a zero-wait poll. */
+  public static int wholeSeconds(Duration wait) {
+    return (int) ((wait.toMillis() + 999) / 1000);
   }
 
   /** The topology with the sources and sinks the configuration names. */
@@ -118,9 +124,8 @@ public final class ConsumerGraphJob {
             .deserializer(new SqsSourceRecordDeserializer())
             .region(config.get(SQS_REGION))
             .visibilityTimeout(config.get(SQS_VISIBILITY_TIMEOUT))
-            .waitTimeSeconds((int) config.get(SQS_WAIT_TIME).toSeconds())
-            .severalQueuesWaitTimeSeconds(
-                (int) config.get(SQS_SEVERAL_QUEUES_WAIT_TIME).toSeconds())
+            .waitTimeSeconds(wholeSeconds(config.get(SQS_WAIT_TIME)))
+            .severalQueuesWaitTimeSeconds(wholeSeconds(config.get(SQS_SEVERAL_QUEUES_WAIT_TIME)))
             .maxInFlight(config.get(SQS_MAX_IN_FLIGHT));
     if (!enrollmentQueue.isEmpty()) {
       requests.queue(enrollmentQueue, SqsSourceBuilder.PRIORITY_HIGH);

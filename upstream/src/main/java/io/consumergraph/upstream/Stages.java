@@ -39,10 +39,13 @@ final class Stages {
             return;
           }
           CompletableFuture<R> next;
+          if (out.isCancelled()) {
+            return; // given up meanwhile: do not start the next stage at all
+          }
           try {
             next = fn.apply(value).toCompletableFuture();
-          } catch (RuntimeException e) {
-            out.completeExceptionally(e);
+          } catch (Throwable e) {
+            out.completeExceptionally(e); // an Error too, or the result would never complete
             return;
           }
           inner.set(next);

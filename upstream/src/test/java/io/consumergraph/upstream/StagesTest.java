@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class StagesTest {
@@ -65,6 +66,42 @@ class StagesTest {
             });
     source.complete(1);
     assertThat(inner).isCancelled();
+  }
+
+  @Test
+  void aComposedStageCancelledBeforeItsSourceCompletesNeverStartsTheNextStage() {
+    // A source that ignores cancellation, as a stage already completing on another thread does.
+    CompletableFuture<Integer> source =
+        new CompletableFuture<>() {
+          @Override
+          public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+          }
+        };
+    AtomicBoolean started = new AtomicBoolean();
+    CompletableFuture<Integer> out =
+        Stages.thenCompose(
+            source,
+            v -> {
+              started.set(true);
+              return new CompletableFuture<>();
+            });
+    out.cancel(true);
+    source.complete(1);
+    assertThat(started).isFalse();
+  }
+
+  @Test
+  void anErrorInTheNextStageFailsTheResultInsteadOfLeavingItPending() {
+    CompletableFuture<Integer> source = new CompletableFuture<>();
+    CompletableFuture<Integer> out =
+        Stages.thenCompose(
+            source,
+            v -> {
+              throw new AssertionError("broken");
+            });
+    source.complete(1);
+    assertThat(out).isCompletedExceptionally();
   }
 
   @Test

@@ -251,8 +251,9 @@ public final class JobOptions {
           .intType()
           .defaultValue(500)
           .withDescription(
-              "Requests received but not yet deleted, per reader; the bulk queue stops 10 short"
-                  + " of it, so the enrollment queue always has room.");
+              "Requests received but not yet deleted, per reader; the bulk queue stops 10 (at most"
+                  + " half the bound) short of it, so enrollments get in while a backlog fills the"
+                  + " reader.");
 
   public static final ConfigOption<String> LOAD_OUTCOMES_TOPIC =
       ConfigOptions.key("kafka.load-outcomes.topic")

@@ -3,6 +3,7 @@ package io.consumergraph.job.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.consumergraph.job.ConsumerGraphJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,5 +103,12 @@ class JobConfigTest {
     JobConfig badNumber = JobConfig.load(new String[] {"--neo4j.batch-rows", "many"}, Map.of());
     assertThatThrownBy(() -> badNumber.get(JobOptions.NEO4J_BATCH_ROWS))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void sqsWaitsAreRoundedUpToWholeSecondsSoASubSecondWaitStillLongPolls() {
+    assertThat(ConsumerGraphJob.wholeSeconds(Duration.ofMillis(500))).isEqualTo(1);
+    assertThat(ConsumerGraphJob.wholeSeconds(Duration.ofSeconds(20))).isEqualTo(20);
+    assertThat(ConsumerGraphJob.wholeSeconds(Duration.ZERO)).isZero();
   }
 }

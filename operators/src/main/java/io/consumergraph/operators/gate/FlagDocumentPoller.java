@@ -79,7 +79,15 @@ public final class FlagDocumentPoller implements Poller<FlagUpdate> {
 
   @Override
   public List<FlagUpdate> poll() {
-    FlagPoller.PollResult result = poller.pollOnce();
+    FlagPoller.PollResult result;
+    try {
+      result = poller.pollOnce();
+    } catch (RuntimeException e) {
+      polls.inc();
+      failedPolls.inc();
+      consecutiveFailedPolls++;
+      throw e;
+    }
     polls.inc();
     if (result == FlagPoller.PollResult.FAILED
         || result == FlagPoller.PollResult.CHANGED_WITH_FAILURES) {

@@ -48,8 +48,8 @@ public final class SqsSourceOptions {
           .withDescription(
               "Upper bound of received but not yet deleted messages per reader; polling pauses"
                   + " at the bound until a checkpoint completes and deletes messages. Queues below"
-                  + " the top priority stop max-messages-per-poll short of it, so the top queue"
-                  + " always has room.");
+                  + " the top priority stop max-messages-per-poll (at most half the bound) short"
+                  + " of it, so the top queue has room even when a backlog fills the reader.");
 
   public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
       ConfigOptions.key("sqs.source.retry.initial-backoff")

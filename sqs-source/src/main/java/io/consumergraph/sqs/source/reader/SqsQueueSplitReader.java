@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * full wait time when it has one queue, and for the shorter {@code severalQueuesWaitTimeSeconds}
  * when it has several, so a message arriving on a lower queue of an idle reader is not left waiting
  * behind a long poll of the top one. It stops polling while the reader holds {@code maxInFlight}
- * undeleted messages; the last {@code maxMessagesPerPoll} of those are kept for the top-priority
- * queues, so a bulk backlog that fills the reader cannot hold an enrollment back until the next
- * checkpoint deletes.
+ * undeleted messages; the last {@code maxMessagesPerPoll} of those (at most half of them) are kept
+ * for the top-priority queues, so a bulk backlog that fills the reader cannot hold an enrollment
+ * back until the next checkpoint deletes.
  */
 public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage, SqsQueueSplit> {
 
@@ -81,7 +81,8 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
     this.severalQueuesWaitTimeSeconds = severalQueuesWaitTimeSeconds;
     this.maxMessagesPerPoll = maxMessagesPerPoll;
     this.maxInFlight = maxInFlight;
-    this.reserved = Math.min(maxMessagesPerPoll, maxInFlight - 1);
+    // One poll's worth, but never more than half: a small bound must not starve the bulk queue.
+    this.reserved = Math.min(maxMessagesPerPoll, maxInFlight / 2);
     this.visibilityTimeoutSeconds = visibilityTimeoutSeconds;
     this.pollBackoff = pollBackoff;
   }
@@ -123,6 +124,9 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
             ? Math.min(waitTimeSeconds, severalQueuesWaitTimeSeconds)
             : waitTimeSeconds;
     List<ReceivedSqsMessage> received = receive(top, max, wait);
+    if (received != null && received.isEmpty() && wait == 0) {
+      pause(PAUSE_MS); // no long poll to wait in: do not spin on empty queues
+    }
     return received == null || received.isEmpty() ? empty() : records(top, received);
   }
 

@@ -174,6 +174,17 @@ class SqsQueueSplitReaderTest {
   }
 
   @Test
+  void aSmallBoundKeepsAtMostHalfOfItForEnrollments() throws IOException {
+    SqsQueueSplitReader reader =
+        reader(10, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
+    for (int i = 0; i < 100; i++) {
+      proxy.send(BULK, "bulk-" + i);
+    }
+    assertThat(drain(reader.fetch())).as("half of 10 for the bulk queue, not 1").hasSize(5);
+    assertThat(drain(reader.fetch())).isEmpty();
+  }
+
+  @Test
   void stopsPollingAtMaxInFlightUntilACheckpointDeletes() throws IOException {
     SqsQueueSplitReader reader = reader(15, SqsQueueSplit.of(BULK, 0, 0));
     for (int i = 0; i < 40; i++) {
