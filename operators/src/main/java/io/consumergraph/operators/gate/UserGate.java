@@ -242,24 +242,31 @@ public final class UserGate
 
   /**
    * Whether the flag would admit the user were it in every list version it lacks that became
-   * current less than the grace ago; false when it lacks no such version.
+   * current less than the grace ago; false when it lacks no such version. Reads no state unless
+   * some list version is that recent.
    */
   private boolean couldBeAdmittedByStreamingLists(FlagSnapshot flags, String userId, long now)
       throws Exception {
-    Set<String> lists = new HashSet<>(flags.currentLists(storedVersions()));
-    boolean streaming = false;
+    List<String> recent = null;
     for (Map.Entry<String, ContentVersion> list : flags.idListVersions().entrySet()) {
-      String key = list.getKey();
-      if (lists.contains(key)) {
-        continue;
-      }
-      long seen = versionSeenAt.computeIfAbsent(key + "@" + list.getValue().value(), v -> now);
+      long seen =
+          versionSeenAt.computeIfAbsent(list.getKey() + "@" + list.getValue().value(), v -> now);
       if (now < seen + idListGraceMs) {
-        lists.add(key);
-        streaming = true;
+        if (recent == null) {
+          recent = new ArrayList<>();
+        }
+        recent.add(list.getKey());
       }
     }
-    return streaming && flags.evaluate(FlagNames.INGESTION, userId, lists).enabled();
+    if (recent == null) {
+      return false;
+    }
+    Set<String> lists = new HashSet<>(flags.currentLists(storedVersions()));
+    boolean lacksOne = false;
+    for (String key : recent) {
+      lacksOne |= lists.add(key);
+    }
+    return lacksOne && flags.evaluate(FlagNames.INGESTION, userId, lists).enabled();
   }
 
   /** The flag's decision for the purchase's user; null when an enrollment admits it. */
