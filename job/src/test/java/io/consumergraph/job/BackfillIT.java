@@ -8,6 +8,7 @@ import io.consumergraph.embedded.EmbeddedSqs;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.model.proto.Factoid;
 import io.consumergraph.model.proto.FactoidEventType;
 import io.consumergraph.model.proto.FactoidSource;
@@ -35,6 +36,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -57,13 +59,18 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  */
 class BackfillIT {
 
+  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
           new MiniClusterResourceConfiguration.Builder()
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(6)
+              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
               .build());
+
+  private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
 
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final long DAY = 86_400_000L;
@@ -157,9 +164,16 @@ class BackfillIT {
       // 3. A forced re-run leaves the graph as it was (plus the live marker); an unforced one
       //    within the loaded-user TTL is skipped.
       Map<String, Object> beforeRerun = graphOf(alice);
+      long loadedBefore = loads("succeeded");
       sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, true)));
       sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
-      Thread.sleep(4000);
+      waitFor(
+          "the forced re-run loaded and the unforced one skipped",
+          // Skipped as loaded within the TTL, or as in flight if it overtakes the forced one.
+          () ->
+              loads("succeeded") == loadedBefore + 1
+                  && loads("skippedRecentlyLoaded") + loads("skippedInFlight") == 1);
+      Thread.sleep(1000); // the re-run's FullLoad reaches Neo4j at the sink's next batch
       assertThat(graphOf(alice)).isEqualTo(beforeRerun);
       assertThat(afterLoad).isNotEqualTo(beforeRerun);
 
@@ -416,6 +430,10 @@ class BackfillIT {
     }
     assertThat(all).as("dead letters").hasSize(count);
     return all;
+  }
+
+  private static long loads(String name) {
+    return METRICS.counter("backfill", "load-coordinator", "loads." + name);
   }
 
   private static void waitFor(String what, java.util.function.BooleanSupplier condition)
