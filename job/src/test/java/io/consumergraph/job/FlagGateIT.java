@@ -7,6 +7,7 @@ import io.consumergraph.embedded.EmbeddedNeo4j;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.model.proto.Factoid;
 import io.consumergraph.model.proto.FactoidEventType;
@@ -27,7 +28,6 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,13 +50,7 @@ class FlagGateIT {
   private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(4)
-              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-              .build());
+  static final MiniClusterExtension FLINK = MiniClusters.reportingTo(REPORTER, 4);
 
   private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
   private static final Duration WAIT = Duration.ofSeconds(60);

@@ -8,6 +8,7 @@ import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.job.kafka.DeadLetterSerializer;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.model.proto.DigitalReceiptData;
 import io.consumergraph.model.proto.ProcessedReceiptEvent;
@@ -30,7 +31,6 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,13 +56,7 @@ class ReceiptsToGraphIT {
   private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(4)
-              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-              .build());
+  static final MiniClusterExtension FLINK = MiniClusters.reportingTo(REPORTER, 4);
 
   private static final String TOPIC = "receipts";
   private static final String DLQ = "dead-letters";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.consumergraph.embedded.EmbeddedSqs;
+import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.TcpGate;
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.operators.poll.Poller;
@@ -29,7 +30,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
@@ -51,13 +51,7 @@ class SqsDeadLetterSinkIT {
   private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-              .build());
+  static final MiniClusterExtension FLINK = MiniClusters.reportingTo(REPORTER, 2);
 
   private static final long FAILED_AT = 1_760_000_000_000L;
 
