@@ -112,7 +112,13 @@ public final class Demo {
       ConsumerGraphJob.topology(config, false).build(env);
       JobClient job = env.executeAsync("consumer-graph (demo)");
       URI webUi = URI.create("http://localhost:" + options.webUiPort());
-      say("Flink web UI " + webUi + "   job " + job.getJobID());
+      say(
+          "Flink "
+              + org.apache.flink.runtime.util.EnvironmentInformation.getVersion()
+              + " web UI "
+              + webUi
+              + "   job "
+              + job.getJobID());
 
       long started = System.nanoTime();
       Map<String, Long> sent = produce(kafka, config, options, upstream.catalog());

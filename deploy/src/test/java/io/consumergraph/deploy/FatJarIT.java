@@ -133,19 +133,20 @@ class FatJarIT {
     JsonNode conf = spec.path("flinkConfiguration");
 
     assertThat(deployment.path("kind").asText()).isEqualTo("FlinkDeployment");
-    assertThat(spec.path("flinkVersion").asText()).isEqualTo("v1_20");
+    // The operator's version enum names the build's Flink line (2.3.0 -> v2_3).
+    assertThat(spec.path("flinkVersion").asText()).isEqualTo("v" + flinkLine().replace('.', '_'));
     assertThat(spec.path("job").path("upgradeMode").asText()).isEqualTo("savepoint");
     assertThat(spec.path("job").path("jarURI").asText())
         .isEqualTo("local:///opt/flink/usrlib/consumer-graph-job.jar");
     assertThat(spec.path("job").path("entryClass").asText()).isEqualTo(MAIN_CLASS);
     assertThat(conf.path("state.backend.type").asText()).isEqualTo("rocksdb");
-    assertThat(conf.path("state.backend.incremental").asText()).isEqualTo("true");
+    assertThat(conf.path("execution.checkpointing.incremental").asText()).isEqualTo("true");
     assertThat(conf.path("execution.checkpointing.interval").asText()).isEqualTo("30s");
     assertThat(conf.path("pipeline.generic-types").asText()).isEqualTo("false");
     assertThat(conf.path("restart-strategy.type").asText()).isEqualTo("exponential-delay");
     // The operator refuses savepoint upgrades without both directories.
-    assertThat(conf.path("state.checkpoints.dir").asText()).startsWith("s3://");
-    assertThat(conf.path("state.savepoints.dir").asText()).startsWith("s3://");
+    assertThat(conf.path("execution.checkpointing.dir").asText()).startsWith("s3://");
+    assertThat(conf.path("execution.checkpointing.savepoint-dir").asText()).startsWith("s3://");
     // The operator's CRD types flinkConfiguration as a map of strings.
     conf.fields()
         .forEachRemaining(
@@ -281,10 +282,17 @@ class FatJarIT {
     String dockerfile =
         Files.readString(DEPLOY_DIR.resolve("docker/Dockerfile"), StandardCharsets.UTF_8);
 
-    assertThat(dockerfile).contains("flink:1.20-java17");
+    assertThat(dockerfile).contains("flink:" + flinkLine() + "-java17");
     assertThat(dockerfile).containsPattern("(?m)^FROM ");
     assertThat(dockerfile)
         .contains("target/consumer-graph-job.jar /opt/flink/usrlib/consumer-graph-job.jar");
+  }
+
+  /** The Flink line the build compiles against, e.g. {@code 2.3}. */
+  private static String flinkLine() {
+    String version = org.apache.flink.runtime.util.EnvironmentInformation.getVersion();
+    String[] parts = version.split("\\.");
+    return parts[0] + "." + parts[1];
   }
 
   private static void assertNoEntriesUnder(String... prefixes) {

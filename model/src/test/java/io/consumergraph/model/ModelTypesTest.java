@@ -2,7 +2,8 @@ package io.consumergraph.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
@@ -40,8 +41,8 @@ class ModelTypesTest {
   @ParameterizedTest
   @ValueSource(classes = {GraphUpdate.class, DeadLetter.class})
   void serializesWithoutKryo(Class<?> type) throws Exception {
-    ExecutionConfig config = new ExecutionConfig();
-    config.disableGenericTypes();
+    SerializerConfigImpl config = new SerializerConfigImpl();
+    config.setGenericTypes(false);
     TypeSerializer<Object> serializer = serializer(type, config);
     Object value = sample(type);
 
@@ -52,8 +53,8 @@ class ModelTypesTest {
     assertThat(copy).usingRecursiveComparison().isEqualTo(value);
   }
 
-  @SuppressWarnings({"unchecked", "deprecation"})
-  private static TypeSerializer<Object> serializer(Class<?> type, ExecutionConfig config) {
+  @SuppressWarnings("unchecked")
+  private static TypeSerializer<Object> serializer(Class<?> type, SerializerConfig config) {
     return ((TypeInformation<Object>) TypeInformation.of(type)).createSerializer(config);
   }
 

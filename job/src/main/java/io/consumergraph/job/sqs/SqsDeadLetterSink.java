@@ -40,15 +40,4 @@ public final class SqsDeadLetterSink implements Sink<DeadLetter> {
         context.getProcessingTimeService(),
         context.metricGroup());
   }
-
-  /** Still abstract in Flink 1.20; only pre-1.19 callers use it. */
-  @Deprecated
-  @Override
-  public SinkWriter<DeadLetter> createWriter(InitContext context) throws IOException {
-    return new SqsDeadLetterWriter(
-        settings,
-        settings.createClient(),
-        context.getProcessingTimeService(),
-        context.metricGroup());
-  }
 }

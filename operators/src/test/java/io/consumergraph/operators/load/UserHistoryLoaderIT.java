@@ -45,6 +45,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.util.MockStreamingRuntimeContext;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -339,7 +340,7 @@ class UserHistoryLoaderIT {
 
   private void openDirect() {
     direct = new UserHistoryLoader(config(), 3);
-    direct.setRuntimeContext(new MockStreamingRuntimeContext(false, 1, 0));
+    direct.setRuntimeContext(new MockStreamingRuntimeContext(1, 0));
     direct.open(DefaultOpenContext.INSTANCE);
   }
 
@@ -424,6 +425,15 @@ class UserHistoryLoaderIT {
     @Override
     public void complete(Collection<UserHistory> result) {
       future.complete(result);
+    }
+
+    @Override
+    public void complete(CollectionSupplier<UserHistory> supplier) {
+      try {
+        future.complete(supplier.get());
+      } catch (Exception e) {
+        future.completeExceptionally(e);
+      }
     }
 
     @Override

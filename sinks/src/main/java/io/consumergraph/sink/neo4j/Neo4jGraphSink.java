@@ -36,17 +36,4 @@ public final class Neo4jGraphSink implements Sink<GraphUpdate> {
       throw new IOException("Interrupted while starting the Neo4j writer", e);
     }
   }
-
-  /** Still abstract in Flink 1.20; only pre-1.19 callers use it. */
-  @Deprecated
-  @Override
-  public SinkWriter<GraphUpdate> createWriter(InitContext context) throws IOException {
-    try {
-      return new Neo4jGraphWriter(
-          config, context.getProcessingTimeService(), context.metricGroup());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("Interrupted while starting the Neo4j writer", e);
-    }
-  }
 }
