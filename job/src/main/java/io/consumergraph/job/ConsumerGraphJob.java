@@ -42,6 +42,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class ConsumerGraphJob {
 
+  /**
+   * Key groups of every keyed operator: part of the savepoint format (state restores only into the
+   * same number), and the upper bound of any operator's parallelism. 128 is what Flink derives for
+   * jobs below 86 subtasks; set here so a larger deployment does not silently change it.
+   */
+  public static final int MAX_PARALLELISM = 128;
+
   private ConsumerGraphJob() {}
 
   public static void main(String[] args) throws Exception {
@@ -72,6 +79,7 @@ public final class ConsumerGraphJob {
     flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.get(CHECKPOINT_INTERVAL));
     flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     flink.set(PipelineOptions.GENERIC_TYPES, false);
+    flink.set(PipelineOptions.MAX_PARALLELISM, MAX_PARALLELISM);
     // Records pass between chained operators without a deep copy each time. Safe: every record
     // type is a Java record (ModelTypesTest) and no operator mutates its input (nor the arrays in
     // it); records that cross the network are always freshly deserialized, and the async
