@@ -160,11 +160,7 @@ public final class ConsumerGraphJob {
         requests.build(),
         enrollmentQueue,
         kafkaSource(config, config.get(LOAD_OUTCOMES_TOPIC), bounded),
-        KafkaSink.<LoadOutcome>builder()
-            .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
-            .setRecordSerializer(new LoadOutcomeSerializer(config.get(LOAD_OUTCOMES_TOPIC)))
-            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-            .build(),
+        outcomeSink(config),
         new SqsDeadLetterSink(dlq),
         UpstreamCatalog.config(config),
         config.get(LOADED_TTL),
@@ -188,6 +184,9 @@ public final class ConsumerGraphJob {
             .setStartingOffsets(StartingOffsets.parse(config.get(START_FROM)))
             .setDeserializer(new SourceRecordDeserializer())
             .setProperty("commit.offsets.on.checkpoint", "true")
+            // Records of open or aborted transactions (the outcome sink's, or a producer's
+            // upstream) are never read.
+            .setProperty("isolation.level", "read_committed")
             .setProperty("partition.discovery.interval.ms", "60000");
     if (bounded) {
       builder.setBounded(OffsetsInitializer.latest());
@@ -213,6 +212,27 @@ public final class ConsumerGraphJob {
         ? PollingSource.bounded(poller, interval, 1)
         : new PollingSource<>(poller, interval);
   }
+
+  /**
+   * Load outcomes, exactly once: an outcome becomes visible (the outcome source reads committed
+   * records only) when the checkpoint that covers its FullLoad completes, and by then the graph
+   * sink has flushed that FullLoad to Neo4j. So a user is never marked loaded for a FullLoad that a
+   * failure took back. The transactional ids derive from the consumer group, one prefix per job.
+   */
+  public static KafkaSink<LoadOutcome> outcomeSink(JobConfig config) {
+    return KafkaSink.<LoadOutcome>builder()
+        .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+        .setRecordSerializer(new LoadOutcomeSerializer(config.get(LOAD_OUTCOMES_TOPIC)))
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(config.get(GROUP_ID) + "-load-outcomes")
+        // Within the broker's transaction.max.timeout.ms (15 min by default) and well above a
+        // checkpoint's duration plus a restart.
+        .setProperty(
+            "transaction.timeout.ms", Long.toString(OUTCOME_TRANSACTION_TIMEOUT.toMillis()))
+        .build();
+  }
+
+  static final Duration OUTCOME_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
   public static KafkaSink<DeadLetter> deadLetterSink(JobConfig config) {
     return KafkaSink.<DeadLetter>builder()

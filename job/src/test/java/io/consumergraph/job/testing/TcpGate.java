@@ -47,6 +47,24 @@ public final class TcpGate implements AutoCloseable {
     open = true;
   }
 
+  /**
+   * From now on new connections are refused and the ones open are cut, as when the server behind
+   * goes down.
+   */
+  public void shut() {
+    open = false;
+    for (Socket s : sockets) {
+      closeQuietly(s);
+    }
+  }
+
+  /** An open gate in front of {@code target}. */
+  public static TcpGate openInFrontOf(URI target) throws IOException {
+    TcpGate gate = new TcpGate(target);
+    gate.open();
+    return gate;
+  }
+
   private void accept() {
     while (!listener.isClosed()) {
       Socket client;

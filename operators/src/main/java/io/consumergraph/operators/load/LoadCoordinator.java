@@ -17,11 +17,15 @@ import org.apache.flink.util.Collector;
 /**
  * Decides which load requests run, keyed by user: a request id already seen is a redelivery; a user
  * loaded within the loaded-user TTL is skipped unless the request says {@code force}; a user whose
- * load is in flight is not loaded twice at once.
+ * load is in flight is not loaded twice at once: a request arriving meanwhile waits (one per user,
+ * the newest, {@code force} kept if any waiting request had it) and is decided when the load ends.
  *
- * <p>The first input is requests, the second the outcomes of loads (fed back from the merger): a
- * success marks the user loaded, a failure only ends the in-flight mark, so a user whose load
- * failed is not marked loaded.
+ * <p>The first input is requests, the second the outcomes of loads, fed back from the merger once
+ * the checkpoint that covers the FullLoad's write has completed. Only the outcome of the load in
+ * flight counts: a success marks the user loaded; a failure clears the in-flight mark and forgets
+ * the request id, so the same request re-driven from the dead-letter queue runs again. An outcome
+ * of any other request (one whose in-flight mark expired, or an old outcome re-read by a replay
+ * with fresh state) is ignored.
  */
 public final class LoadCoordinator
     extends KeyedCoProcessFunction<String, UserLoadRequest, LoadOutcome, UserLoadRequest> {
@@ -34,6 +38,7 @@ public final class LoadCoordinator
   static final String LOADED_AT = "loaded-at";
   static final String IN_FLIGHT = "load-in-flight";
   static final String IN_FLIGHT_SINCE = "load-in-flight-since";
+  static final String WAITING = "load-request-waiting";
 
   private final Duration loadedTtl;
   private final Duration inFlightTimeout;
@@ -42,13 +47,15 @@ public final class LoadCoordinator
   private transient ValueState<Long> loadedAt;
   private transient ValueState<String> inFlight;
   private transient ValueState<Long> inFlightSince;
+  private transient ValueState<UserLoadRequest> waiting;
   private transient Counter started;
   private transient Counter redelivered;
   private transient Counter skippedRecentlyLoaded;
-  private transient Counter skippedInFlight;
+  private transient Counter waitingBehindInFlight;
   private transient Counter succeeded;
   private transient Counter failed;
   private transient Counter inFlightExpired;
+  private transient Counter outcomesIgnored;
 
   public LoadCoordinator(Duration loadedTtl, Duration inFlightTimeout) {
     this.loadedTtl = loadedTtl;
@@ -73,14 +80,18 @@ public final class LoadCoordinator
     inFlight = getRuntimeContext().getState(new ValueStateDescriptor<>(IN_FLIGHT, Types.STRING));
     inFlightSince =
         getRuntimeContext().getState(new ValueStateDescriptor<>(IN_FLIGHT_SINCE, Types.LONG));
+    waiting =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>(WAITING, Types.POJO(UserLoadRequest.class)));
     var metrics = getRuntimeContext().getMetricGroup().addGroup("loads");
     started = metrics.counter("started");
     redelivered = metrics.counter("redelivered");
     skippedRecentlyLoaded = metrics.counter("skippedRecentlyLoaded");
-    skippedInFlight = metrics.counter("skippedInFlight");
+    waitingBehindInFlight = metrics.counter("waitingBehindInFlight");
     succeeded = metrics.counter("succeeded");
     failed = metrics.counter("failed");
     inFlightExpired = metrics.counter("inFlightExpired");
+    outcomesIgnored = metrics.counter("outcomesIgnored");
   }
 
   @Override
@@ -93,24 +104,21 @@ public final class LoadCoordinator
     }
     seenRequests.put(request.requestId(), now);
     if (inFlight.value() != null) {
-      skippedInFlight.inc();
+      UserLoadRequest before = waiting.value();
+      waiting.update(before == null ? request : newerOf(before, request));
+      waitingBehindInFlight.inc();
       return;
     }
-    Long loaded = loadedAt.value();
-    if (loaded != null && !request.force()) {
-      skippedRecentlyLoaded.inc();
-      return;
-    }
-    inFlight.update(request.requestId());
-    inFlightSince.update(now);
-    ctx.timerService().registerProcessingTimeTimer(now + inFlightTimeout.toMillis());
-    started.inc();
-    out.collect(request);
+    decide(request, ctx, out);
   }
 
   @Override
   public void processElement2(LoadOutcome outcome, Context ctx, Collector<UserLoadRequest> out)
       throws Exception {
+    if (!outcome.requestId().equals(inFlight.value())) {
+      outcomesIgnored.inc();
+      return;
+    }
     if (outcome.succeeded()) {
       succeeded.inc();
       Long loaded = loadedAt.value();
@@ -119,11 +127,9 @@ public final class LoadCoordinator
       }
     } else {
       failed.inc();
+      seenRequests.remove(outcome.requestId());
     }
-    if (outcome.requestId().equals(inFlight.value())) {
-      inFlight.clear();
-      inFlightSince.clear();
-    }
+    endInFlight(ctx, out);
   }
 
   @Override
@@ -133,8 +139,49 @@ public final class LoadCoordinator
     // An outcome that never came (lost feedback) must not block the user forever.
     if (since != null && timestamp >= since + inFlightTimeout.toMillis()) {
       inFlightExpired.inc();
-      inFlight.clear();
-      inFlightSince.clear();
+      endInFlight(ctx, out);
     }
+  }
+
+  private void endInFlight(Context ctx, Collector<UserLoadRequest> out) throws Exception {
+    inFlight.clear();
+    inFlightSince.clear();
+    UserLoadRequest next = waiting.value();
+    if (next != null) {
+      waiting.clear();
+      decide(next, ctx, out);
+    }
+  }
+
+  /** Starts the load unless the user was loaded within the TTL and the request does not force. */
+  private void decide(UserLoadRequest request, Context ctx, Collector<UserLoadRequest> out)
+      throws Exception {
+    if (loadedAt.value() != null && !request.force()) {
+      skippedRecentlyLoaded.inc();
+      return;
+    }
+    long now = ctx.timerService().currentProcessingTime();
+    inFlight.update(request.requestId());
+    inFlightSince.update(now);
+    ctx.timerService().registerProcessingTimeTimer(now + inFlightTimeout.toMillis());
+    started.inc();
+    out.collect(request);
+  }
+
+  /**
+   * One waiting request stands for all that arrived during a load: the newest, forced if any was.
+   */
+  static UserLoadRequest newerOf(UserLoadRequest before, UserLoadRequest after) {
+    boolean force = before.force() || after.force();
+    int lookback = Math.max(before.lookbackDays(), after.lookbackDays());
+    return new UserLoadRequest(
+        after.requestId(),
+        after.userId(),
+        after.reason(),
+        after.requestedAtMs(),
+        lookback,
+        after.priority(),
+        force,
+        after.source());
   }
 }
