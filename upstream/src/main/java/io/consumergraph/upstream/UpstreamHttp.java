@@ -104,10 +104,17 @@ public final class UpstreamHttp implements AutoCloseable {
     return done;
   }
 
-  /** {@code base} followed by the given path segments, each percent-encoded. */
+  /**
+   * {@code base} followed by the given path segments, each percent-encoded. An empty, {@code .} or
+   * {@code ..} segment is refused: encoding leaves it as it is, and the URL would name another
+   * resource (a user id of {@code ..} must not become {@code /users/../receipts}).
+   */
   public static URI uri(String base, String... segments) {
     StringBuilder s = new StringBuilder(base);
     for (String segment : segments) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        throw new IllegalArgumentException("'" + segment + "' cannot be a URL path segment");
+      }
       s.append('/').append(encode(segment));
     }
     return URI.create(s.toString());

@@ -81,7 +81,7 @@ public final class FactoidDecoder implements PurchaseDecoder {
     }
     PurchasedItem[] items =
         fidos.stream().map(f -> new PurchasedItem(f, "", "", 1, 0)).toArray(PurchasedItem[]::new);
-    return new DecodeResult.Accepted(
+    PurchaseEvent event =
         new PurchaseEvent(
             factoid.getUserId(),
             factoid.getSummaryId(),
@@ -90,7 +90,11 @@ public final class FactoidDecoder implements PurchaseDecoder {
             factoid.getEventTimeMs(),
             factoid.getRetailerId(),
             factoid.getRetailerName(),
-            items),
-        factoid.getFidosCount() - fidos.size());
+            items);
+    String problem = PurchaseChecks.problem(event, nowMs);
+    if (problem != null) {
+      return DecodeResult.invalid(problem);
+    }
+    return new DecodeResult.Accepted(event, factoid.getFidosCount() - fidos.size());
   }
 }

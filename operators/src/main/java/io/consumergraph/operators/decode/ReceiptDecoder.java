@@ -90,6 +90,10 @@ public final class ReceiptDecoder implements PurchaseDecoder {
             receipt.getStore().getRetailerId(),
             receipt.getStore().getStoreName(),
             items.toArray(PurchasedItem[]::new));
+    String problem = PurchaseChecks.problem(event, nowMs);
+    if (problem != null) {
+      return DecodeResult.invalid(problem);
+    }
     return new DecodeResult.Accepted(event, receipt.getItemsCount() - items.size());
   }
 }

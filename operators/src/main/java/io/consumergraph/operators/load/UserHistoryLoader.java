@@ -7,6 +7,7 @@ import io.consumergraph.model.PurchasedItem;
 import io.consumergraph.model.Retailer;
 import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
+import io.consumergraph.operators.decode.PurchaseChecks;
 import io.consumergraph.operators.enrich.PurchaseEnrichment;
 import io.consumergraph.upstream.UpstreamClients;
 import io.consumergraph.upstream.UpstreamConfig;
@@ -79,6 +80,7 @@ public final class UserHistoryLoader extends RichAsyncFunction<UserLoadRequest, 
   private transient Counter loadsFailed;
   private transient Counter loadAttemptsFailed;
   private transient Counter purchasesLoaded;
+  private transient Counter historyRecordsRejected;
 
   /**
    * @param config where the upstream services are; the clients are built from it in {@link #open}
@@ -143,6 +145,7 @@ public final class UserHistoryLoader extends RichAsyncFunction<UserLoadRequest, 
     loadsFailed = metrics.counter("loadsFailed");
     loadAttemptsFailed = metrics.counter("loadAttemptsFailed");
     purchasesLoaded = metrics.counter("purchasesLoaded");
+    historyRecordsRejected = metrics.counter("historyRecordsRejected");
     UpstreamClients open = clients;
     metrics.gauge("upstreamRequestsInFlight", (Gauge<Integer>) open::requestsInFlight);
   }
@@ -250,7 +253,8 @@ public final class UserHistoryLoader extends RichAsyncFunction<UserLoadRequest, 
       return CompletableFuture.failedFuture(e); // e.g. an id no URL can carry: not retryable
     }
     CompletableFuture<List<PurchaseEvent>> merged = mergeFailFast(receipts, orders);
-    CompletableFuture<EnrichedPurchase[]> result = merged.thenCompose(this::enrich);
+    CompletableFuture<EnrichedPurchase[]> result =
+        merged.thenApply(history -> checked(request, history, nowMs)).thenCompose(this::enrich);
     result.whenComplete(
         (value, failure) -> {
           if (failure != null) {
@@ -259,6 +263,47 @@ public final class UserHistoryLoader extends RichAsyncFunction<UserLoadRequest, 
           }
         });
     return result;
+  }
+
+  /**
+   * The history's purchases that may reach the graph: those of the requested user that meet {@link
+   * PurchaseChecks}, as the live path requires of receipts. The rest are left out, counted and
+   * logged (once per load) instead of failing the load or a Neo4j batch.
+   */
+  private List<PurchaseEvent> checked(
+      UserLoadRequest request, List<PurchaseEvent> history, long nowMs) {
+    List<String> problems = new ArrayList<>();
+    List<PurchaseEvent> kept = acceptable(request.userId(), history, nowMs, problems);
+    if (!problems.isEmpty()) {
+      historyRecordsRejected.inc(problems.size());
+      LOG.warn(
+          "Left {} of {} history records of user {} out of its FullLoad, e.g.: {}",
+          problems.size(),
+          history.size(),
+          PurchaseChecks.abbreviated(request.userId()),
+          problems.get(0));
+    }
+    return kept;
+  }
+
+  /** The purchases of {@code userId} that meet {@link PurchaseChecks}; the others' problems. */
+  static List<PurchaseEvent> acceptable(
+      String userId, List<PurchaseEvent> history, long nowMs, List<String> problems) {
+    List<PurchaseEvent> kept = new ArrayList<>(history.size());
+    for (PurchaseEvent p : history) {
+      String problem =
+          p.userId().equals(userId)
+              ? PurchaseChecks.problem(p, nowMs)
+              : "belongs to another user (purchase "
+                  + PurchaseChecks.abbreviated(p.purchaseId())
+                  + ")";
+      if (problem == null) {
+        kept.add(p);
+      } else {
+        problems.add(problem);
+      }
+    }
+    return kept;
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.consumergraph.model.UserLoadRequest;
+import io.consumergraph.operators.decode.PurchaseChecks;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -65,7 +66,23 @@ public final class UserLoadRequestParser {
       errors.add("event_type: expected '" + EVENT_TYPE + "', got '" + eventType + "'");
     }
     String userId = text(root, "user_id", errors, true);
+    if (userId != null) {
+      String problem = PurchaseChecks.idProblem("user_id", userId, true);
+      if (problem != null) {
+        errors.add(problem);
+      } else if (userId.equals(".") || userId.equals("..")) {
+        // Percent-encoding leaves dots as they are: as a path segment of an upstream URL this
+        // would name another resource.
+        errors.add("user_id: '" + userId + "' is not a user id");
+      }
+    }
     String requestId = text(root, "request_id", errors, true);
+    if (requestId != null) {
+      String problem = PurchaseChecks.idProblem("request_id", requestId, true);
+      if (problem != null) {
+        errors.add(problem);
+      }
+    }
     String reason = text(root, "reason", errors, false);
     String requestedAt = text(root, "requested_at", errors, true);
     long requestedAtMs = 0;

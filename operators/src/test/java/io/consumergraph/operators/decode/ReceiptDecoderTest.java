@@ -118,6 +118,15 @@ class ReceiptDecoderTest {
   }
 
   @Test
+  void anIdLongerThanNeo4jCanIndexIsInvalidWithItsReason() {
+    String longUser = "u".repeat(PurchaseChecks.MAX_ID_BYTES + 1);
+    DecodeResult result = decoder.decode(finished("r", longUser, "f").build().toByteArray(), NOW);
+
+    assertThat(result)
+        .isEqualTo(DecodeResult.invalid("user id is 1025 bytes long, more than 1024 (purchase r)"));
+  }
+
+  @Test
   void purchaseTimeFallsBackToProcessingTimeAndRejectsTheFuture() {
     byte[] noPurchaseTime = finished("r", "u", "f").setPurchaseTimeMs(0).build().toByteArray();
     byte[] future =

@@ -14,6 +14,17 @@ class UserLoadRequestParserTest {
           + " \"priority\": \"low\"}";
 
   @Test
+  void aUserIdThatIsADotSegmentOrTooLongIsRejected() {
+    for (String user : new String[] {".", ".."}) {
+      assertThat(UserLoadRequestParser.parse(SEED_MESSAGE.replace("user-42", user), "q").errors())
+          .containsExactly("user_id: '" + user + "' is not a user id");
+    }
+    String longUser = "u".repeat(2000);
+    assertThat(UserLoadRequestParser.parse(SEED_MESSAGE.replace("user-42", longUser), "q").errors())
+        .containsExactly("user_id is 2000 bytes long, more than 1024");
+  }
+
+  @Test
   void theSeedsMessageParses() {
     UserLoadRequestParser.Parsed parsed = UserLoadRequestParser.parse(SEED_MESSAGE, "q");
 
