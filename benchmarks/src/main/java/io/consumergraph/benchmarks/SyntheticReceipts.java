@@ -132,8 +132,7 @@ final class SyntheticReceipts {
 
   /** The receipt as enrichment resolves it: what the sink receives in the pipeline. */
   GraphUpdate update(Receipt receipt, long nowMs) {
-    return new GraphUpdate(
-        receipt.userId(), false, nowMs, new EnrichedPurchase[] {purchase(receipt)});
+    return GraphUpdate.live(purchase(receipt), nowMs);
   }
 
   EnrichedPurchase purchase(Receipt receipt) {

@@ -5,13 +5,28 @@ package io.consumergraph.model;
  *
  * <p>A live update ({@code fullLoad = false}) adds the contribution of its purchases once: a
  * purchase id already recorded on a relationship is a no-op. A full load ({@code fullLoad = true})
- * carries the user's whole history and replaces the user's SHOPS_IN / SHOPS_AT aggregates with the
- * totals of exactly these purchases; PURCHASED stays purchase-id de-duplicated either way.
+ * carries the user's history from {@code windowStartMs} on and replaces exactly that window of the
+ * user's SHOPS_IN / SHOPS_AT aggregates with these purchases: ids recorded with a purchase time
+ * before the window stay. PURCHASED stays purchase-id de-duplicated either way.
+ *
+ * @param windowStartMs for a full load, the start of the window it loaded ({@link Long#MIN_VALUE}:
+ *     the whole history); unused by live updates
  */
 public record GraphUpdate(
-    String userId, boolean fullLoad, long updatedAtMs, EnrichedPurchase[] purchases) {
+    String userId,
+    boolean fullLoad,
+    long updatedAtMs,
+    EnrichedPurchase[] purchases,
+    long windowStartMs) {
 
   public static GraphUpdate live(EnrichedPurchase purchase, long nowMs) {
-    return new GraphUpdate(purchase.userId(), false, nowMs, new EnrichedPurchase[] {purchase});
+    return new GraphUpdate(
+        purchase.userId(), false, nowMs, new EnrichedPurchase[] {purchase}, Long.MIN_VALUE);
+  }
+
+  /** A full load of the window from {@code windowStartMs} on. */
+  public static GraphUpdate fullLoad(
+      String userId, long nowMs, long windowStartMs, EnrichedPurchase[] purchases) {
+    return new GraphUpdate(userId, true, nowMs, purchases, windowStartMs);
   }
 }

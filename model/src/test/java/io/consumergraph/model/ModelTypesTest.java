@@ -72,6 +72,6 @@ class ModelTypesTest {
             new Retailer("ret-1", "Shop", "ONLINE"),
             new Product[] {new Product("f1", "Milk", "Brand", "c3", new String[] {"c1", "c3"})},
             true);
-    return new GraphUpdate("u1", true, 6L, new EnrichedPurchase[] {purchase});
+    return GraphUpdate.fullLoad("u1", 6L, 2L, new EnrichedPurchase[] {purchase});
   }
 }

@@ -109,8 +109,11 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
     }
     fullLoads.inc();
     out.collect(
-        new GraphUpdate(
-            request.userId(), true, now, merged.values().toArray(EnrichedPurchase[]::new)));
+        GraphUpdate.fullLoad(
+            request.userId(),
+            now,
+            UserHistoryLoader.startTimeMs(request, history.fetchedAtMs()),
+            merged.values().toArray(EnrichedPurchase[]::new)));
     ctx.output(OUTCOMES, new LoadOutcome(request.userId(), request.requestId(), true, now));
   }
 

@@ -7,7 +7,6 @@ import io.consumergraph.model.Retailer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,17 +85,28 @@ final class GraphBatch {
   private static final class UserFold {
     long updatedAtMs = Long.MIN_VALUE;
     boolean fullLoad;
+    // The earliest window any full load of the batch replaced: what the batch's aggregate rows
+    // stand for from there on.
+    long windowStartMs = Long.MAX_VALUE;
     // product -> purchase id -> purchase time; the first occurrence of an id wins.
     final Map<String, Map<String, Long>> purchased = new TreeMap<>();
-    final Map<String, Set<String>> shopsAt = new TreeMap<>();
-    final Map<String, Set<String>> shopsIn = new TreeMap<>();
+    // retailer / category -> purchase id -> purchase time.
+    final Map<String, Map<String, Long>> shopsAt = new TreeMap<>();
+    final Map<String, Map<String, Long>> shopsIn = new TreeMap<>();
 
-    void resetForFullLoad() {
-      // A full load carries the whole history: what live updates added before it in this batch is
-      // either in it or deliberately dropped by it. PURCHASED stays add-only.
+    void resetForFullLoad(long fromMs) {
+      // A full load carries the history of its window: what earlier updates of this batch added
+      // inside the window is either in it or deliberately dropped by it; what lies before the
+      // window stays, as it does in Neo4j. PURCHASED stays add-only.
       fullLoad = true;
-      shopsAt.clear();
-      shopsIn.clear();
+      windowStartMs = Math.min(windowStartMs, fromMs);
+      dropFrom(shopsAt, fromMs);
+      dropFrom(shopsIn, fromMs);
+    }
+
+    private static void dropFrom(Map<String, Map<String, Long>> aggregates, long fromMs) {
+      aggregates.values().forEach(ids -> ids.values().removeIf(t -> t >= fromMs));
+      aggregates.values().removeIf(Map::isEmpty);
     }
   }
 
@@ -126,7 +136,7 @@ final class GraphBatch {
       UserFold user = users.computeIfAbsent(update.userId(), id -> new UserFold());
       user.updatedAtMs = Math.max(user.updatedAtMs, update.updatedAtMs());
       if (update.fullLoad()) {
-        user.resetForFullLoad();
+        user.resetForFullLoad(update.windowStartMs());
       }
       if (update.purchases() == null) {
         return;
@@ -148,8 +158,8 @@ final class GraphBatch {
         fold.name = latest(fold.name, retailer.name());
         fold.storeType = latest(fold.storeType, retailer.storeType());
         user.shopsAt
-            .computeIfAbsent(retailer.retailerId(), id -> new LinkedHashSet<>())
-            .add(purchaseId);
+            .computeIfAbsent(retailer.retailerId(), id -> new LinkedHashMap<>())
+            .putIfAbsent(purchaseId, purchase.purchaseTimeMs());
       }
       if (purchase.products() == null) {
         return;
@@ -175,8 +185,8 @@ final class GraphBatch {
               hierarchy == null ? List.of() : hierarchy,
               (old, fresh) -> fresh.isEmpty() ? old : fresh);
           user.shopsIn
-              .computeIfAbsent(product.categoryId(), id -> new LinkedHashSet<>())
-              .add(purchaseId);
+              .computeIfAbsent(product.categoryId(), id -> new LinkedHashMap<>())
+              .putIfAbsent(purchaseId, purchase.purchaseTimeMs());
         }
       }
     }
@@ -282,7 +292,9 @@ final class GraphBatch {
                       "user_id",
                       userId,
                       retailers ? "retailer_ids" : "category_ids",
-                      List.copyOf(kept)));
+                      List.copyOf(kept),
+                      "window_start",
+                      fold.windowStartMs));
             }
           });
       return rows;
@@ -295,17 +307,24 @@ final class GraphBatch {
           (userId, fold) ->
               (retailers ? fold.shopsAt : fold.shopsIn)
                   .forEach(
-                      (id, receiptIds) ->
-                          rows.add(
-                              row(
-                                  "user_id",
-                                  userId,
-                                  key,
-                                  id,
-                                  "receipt_ids",
-                                  List.copyOf(receiptIds),
-                                  "replace",
-                                  fold.fullLoad))));
+                      (id, times) -> {
+                        Map<String, Object> row =
+                            row(
+                                "user_id",
+                                userId,
+                                key,
+                                id,
+                                "receipt_ids",
+                                List.copyOf(times.keySet()),
+                                "timestamps",
+                                List.copyOf(times.values()),
+                                "replace",
+                                fold.fullLoad);
+                        if (fold.fullLoad) {
+                          row.put("window_start", fold.windowStartMs);
+                        }
+                        rows.add(row);
+                      }));
       return rows;
     }
   }

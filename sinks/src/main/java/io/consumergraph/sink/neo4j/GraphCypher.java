@@ -155,65 +155,79 @@ final class GraphCypher {
               ELSE toFloat(times - 1) / times END
       """;
 
-  /** Rows: user_id, retailer_ids. Full load: the user's SHOPS_AT edges not in the load go. */
+  /**
+   * Rows: user_id, retailer_ids, window_start. Full load: the user's SHOPS_AT edges not in the load
+   * lose the ids of the window it loaded (purchase time at or after window_start); an edge left
+   * without ids goes.
+   */
   static final String DELETE_STALE_SHOPS_AT =
-      """
-      CYPHER replan=skip
-      UNWIND $rows AS row
-      MATCH (:User {user_id: row.user_id})-[r:SHOPS_AT]->(x:Retailer)
-      WHERE NOT x.retailer_id IN row.retailer_ids
-      DELETE r
-      """;
+      staleAggregates("SHOPS_AT", "Retailer", "retailer_id", "frequency");
 
-  /** Rows: user_id, category_ids. Full load: the user's SHOPS_IN edges not in the load go. */
+  /** Rows: user_id, category_ids, window_start. As {@link #DELETE_STALE_SHOPS_AT}. */
   static final String DELETE_STALE_SHOPS_IN =
-      """
-      CYPHER replan=skip
-      UNWIND $rows AS row
-      MATCH (:User {user_id: row.user_id})-[r:SHOPS_IN]->(c:Category)
-      WHERE NOT c.category_id IN row.category_ids
-      DELETE r
-      """;
+      staleAggregates("SHOPS_IN", "Category", "category_id", "purchase_count");
 
   /**
-   * Rows: user_id, retailer_id, receipt_ids (distinct), replace. Replace (full load) sets the ids;
-   * otherwise only ids not yet on the edge are added, so a repeated purchase never counts twice. A
-   * new edge is created complete in ON CREATE (MERGE locks the end nodes, so only one writer
-   * creates it); an existing one is write-locked by ON MATCH SET before its ids are read, and a row
-   * that adds nothing to it and replaces nothing writes nothing more.
+   * Rows: user_id, retailer_id, receipt_ids (distinct), timestamps (epoch ms, aligned), replace,
+   * window_start. Replace (full load) keeps the ids recorded before window_start and sets the rest
+   * to the row's; otherwise only ids not yet on the edge are added, so a repeated purchase never
+   * counts twice. A new edge is created complete in ON CREATE (MERGE locks the end nodes, so only
+   * one writer creates it); an existing one is write-locked by ON MATCH SET before its ids are
+   * read, and a row that adds nothing to it and replaces nothing writes nothing more. An id whose
+   * time is unknown (an edge written before timestamps were kept) counts as inside any window.
    */
   static final String MERGE_SHOPS_AT =
-      """
-      CYPHER replan=skip
-      UNWIND $rows AS row
-      MATCH (u:User {user_id: row.user_id})
-      MATCH (x:Retailer {retailer_id: row.retailer_id})
-      MERGE (u)-[r:SHOPS_AT]->(x)
-      ON CREATE SET r.receipt_ids = row.receipt_ids, r.frequency = size(row.receipt_ids)
-      ON MATCH SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
-                                        ELSE coalesce(r.receipt_ids, []) END
-      WITH r, row, [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids] AS fresh
-      WHERE size(fresh) > 0 OR row.replace
-      SET r.receipt_ids = r.receipt_ids + fresh
-      SET r.frequency = size(r.receipt_ids)
-      """;
+      mergeAggregate("SHOPS_AT", "Retailer", "retailer_id", "frequency");
 
-  /** Rows: user_id, category_id, receipt_ids, replace. As {@link #MERGE_SHOPS_AT}. */
+  /** Rows: user_id, category_id, receipt_ids, timestamps, replace, window_start. As above. */
   static final String MERGE_SHOPS_IN =
-      """
-      CYPHER replan=skip
-      UNWIND $rows AS row
-      MATCH (u:User {user_id: row.user_id})
-      MATCH (c:Category {category_id: row.category_id})
-      MERGE (u)-[r:SHOPS_IN]->(c)
-      ON CREATE SET r.receipt_ids = row.receipt_ids, r.purchase_count = size(row.receipt_ids)
-      ON MATCH SET r.receipt_ids = CASE WHEN row.replace THEN row.receipt_ids
-                                        ELSE coalesce(r.receipt_ids, []) END
-      WITH r, row, [id IN row.receipt_ids WHERE NOT id IN r.receipt_ids] AS fresh
-      WHERE size(fresh) > 0 OR row.replace
-      SET r.receipt_ids = r.receipt_ids + fresh
-      SET r.purchase_count = size(r.receipt_ids)
-      """;
+      mergeAggregate("SHOPS_IN", "Category", "category_id", "purchase_count");
+
+  private static String staleAggregates(String type, String label, String key, String count) {
+    return """
+        CYPHER replan=skip
+        UNWIND $rows AS row
+        MATCH (:User {user_id: row.user_id})-[r:%1$s]->(x:%2$s)
+        WHERE NOT x.%3$s IN row.%3$ss
+        WITH r, size(coalesce(r.receipt_ids, [])) AS had,
+             [i IN range(0, size(coalesce(r.receipt_ids, [])) - 1)
+              WHERE r.timestamps[i] < row.window_start] AS keep
+        FOREACH (gone IN CASE WHEN size(keep) = 0 THEN [r] ELSE [] END | DELETE gone)
+        WITH r, had, keep
+        WHERE size(keep) > 0 AND size(keep) < had
+        SET r.receipt_ids = [i IN keep | r.receipt_ids[i]],
+            r.timestamps = [i IN keep | r.timestamps[i]],
+            r.%4$s = size(keep)
+        """
+        .formatted(type, label, key, count);
+  }
+
+  private static String mergeAggregate(String type, String label, String key, String count) {
+    return """
+        CYPHER replan=skip
+        UNWIND $rows AS row
+        MATCH (u:User {user_id: row.user_id})
+        MATCH (x:%2$s {%3$s: row.%3$s})
+        MERGE (u)-[r:%1$s]->(x)
+        ON CREATE SET r.receipt_ids = row.receipt_ids, r.timestamps = row.timestamps,
+                      r.%4$s = size(row.receipt_ids)
+        ON MATCH SET r.receipt_ids = coalesce(r.receipt_ids, []),
+                     r.timestamps = coalesce(r.timestamps, [])
+        WITH r, row,
+             CASE WHEN row.replace
+                  THEN [i IN range(0, size(r.receipt_ids) - 1)
+                        WHERE r.timestamps[i] < row.window_start]
+                  ELSE range(0, size(r.receipt_ids) - 1) END AS keep
+        WITH r, row, [i IN keep | r.receipt_ids[i]] AS ids, [i IN keep | r.timestamps[i]] AS times
+        WITH r, row, ids, times,
+             [j IN range(0, size(row.receipt_ids) - 1) WHERE NOT row.receipt_ids[j] IN ids] AS fresh
+        WHERE size(fresh) > 0 OR (row.replace AND size(ids) + size(fresh) <> size(r.receipt_ids))
+        SET r.receipt_ids = ids + [j IN fresh | row.receipt_ids[j]],
+            r.timestamps = times + [j IN fresh | row.timestamps[j]]
+        SET r.%4$s = size(r.receipt_ids)
+        """
+        .formatted(type, label, key, count);
+  }
 
   /** All batch statements, for planning them once at start-up. */
   static final List<String> BATCH_STATEMENTS =

@@ -10,7 +10,6 @@ import static io.consumergraph.sink.neo4j.Purchases.retailer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.consumergraph.model.EnrichedPurchase;
 import io.consumergraph.model.GraphUpdate;
 import io.consumergraph.model.Product;
 import java.util.List;
@@ -63,6 +62,8 @@ class GraphBatchTest {
                 "s1",
                 "receipt_ids",
                 List.of("r1", "r2"),
+                "timestamps",
+                List.of(T0, T0 + DAY_MS),
                 "replace",
                 false));
     // r1 has two products in c1 but counts once for SHOPS_IN.
@@ -75,6 +76,8 @@ class GraphBatchTest {
                 "c1",
                 "receipt_ids",
                 List.of("r1", "r2"),
+                "timestamps",
+                List.of(T0, T0 + DAY_MS),
                 "replace",
                 false));
     assertThat(rows(batch, "products")).hasSize(2);
@@ -94,9 +97,17 @@ class GraphBatchTest {
         .extracting(r -> r.get("retailer_id"), r -> r.get("receipt_ids"), r -> r.get("replace"))
         .containsExactly(tuple("s1", List.of("b"), true), tuple("s2", List.of("c"), true));
     assertThat(rows(batch, "stale_shops_at"))
-        .containsExactly(Map.of("user_id", "u1", "retailer_ids", List.of("s1", "s2")));
+        .containsExactly(
+            Map.of(
+                "user_id",
+                "u1",
+                "retailer_ids",
+                List.of("s1", "s2"),
+                "window_start",
+                Long.MIN_VALUE));
     assertThat(rows(batch, "stale_shops_in"))
-        .containsExactly(Map.of("user_id", "u1", "category_ids", List.of("c1")));
+        .containsExactly(
+            Map.of("user_id", "u1", "category_ids", List.of("c1"), "window_start", Long.MIN_VALUE));
     // PURCHASED keeps the live purchase that preceded the full load.
     assertThat(rows(batch, "purchased"))
         .extracting(r -> r.get("product_id"))
@@ -109,7 +120,8 @@ class GraphBatchTest {
 
     assertThat(rows(batch, "users")).hasSize(1);
     assertThat(rows(batch, "stale_shops_at"))
-        .containsExactly(Map.of("user_id", "u1", "retailer_ids", List.of()));
+        .containsExactly(
+            Map.of("user_id", "u1", "retailer_ids", List.of(), "window_start", Long.MIN_VALUE));
     assertThat(rows(batch, "shops_at")).isEmpty();
   }
 
@@ -151,11 +163,7 @@ class GraphBatchTest {
   @Test
   void lastUpdatedAtIsTheMaximumOfTheUsersUpdates() {
     var p = purchase("u1", "r1", T0, null, product("f1", ""));
-    GraphBatch batch =
-        GraphBatch.fold(
-            List.of(
-                new GraphUpdate("u1", false, 5, new EnrichedPurchase[] {p}),
-                new GraphUpdate("u1", false, 3, new EnrichedPurchase[] {p})));
+    GraphBatch batch = GraphBatch.fold(List.of(GraphUpdate.live(p, 5), GraphUpdate.live(p, 3)));
 
     assertThat(rows(batch, "users")).containsExactly(Map.of("user_id", "u1", "updated_at", 5L));
   }

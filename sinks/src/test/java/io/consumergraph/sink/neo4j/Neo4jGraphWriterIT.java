@@ -3,6 +3,7 @@ package io.consumergraph.sink.neo4j;
 import static io.consumergraph.sink.neo4j.Purchases.DAY_MS;
 import static io.consumergraph.sink.neo4j.Purchases.T0;
 import static io.consumergraph.sink.neo4j.Purchases.fullLoad;
+import static io.consumergraph.sink.neo4j.Purchases.fullLoadFrom;
 import static io.consumergraph.sink.neo4j.Purchases.live;
 import static io.consumergraph.sink.neo4j.Purchases.product;
 import static io.consumergraph.sink.neo4j.Purchases.purchase;
@@ -493,6 +494,57 @@ class Neo4jGraphWriterIT {
                 .toInstant()
                 .toEpochMilli())
         .isEqualTo(T0 + 10 * DAY_MS);
+  }
+
+  @Test
+  void aFullLoadReplacesOnlyTheWindowItLoadedAndKeepsWhatLiesBeforeIt() throws Exception {
+    long from = T0 + 100 * DAY_MS; // a 30-day load requested at T0 + 130 days
+    Neo4jGraphWriter writer = writer();
+    writeAll(
+        writer,
+        // Before the window: kept, whatever the load says.
+        live(purchase("u1", "last-year", T0, retailer("s1"), product("f1", "c1"))),
+        live(purchase("u1", "only-old", T0 + DAY_MS, retailer("s3"), product("f3", "c3"))),
+        // Inside the window but not in the load: the load's word is final.
+        live(purchase("u1", "in-window", from + DAY_MS, retailer("s1"), product("f1", "c1"))),
+        live(purchase("u1", "gone", from + 2 * DAY_MS, retailer("s2"), product("f2", "c2"))));
+    writer.flush(false);
+
+    writeAll(
+        writer,
+        fullLoadFrom(
+            "u1",
+            from,
+            from + 30 * DAY_MS,
+            purchase("u1", "loaded", from + 5 * DAY_MS, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+
+    assertThat(shopsAt("u1"))
+        .containsOnly(
+            Map.entry("s1", List.of("last-year", "loaded")), Map.entry("s3", List.of("only-old")));
+    assertThat(shopsIn("u1"))
+        .containsOnly(
+            Map.entry("c1", List.of("last-year", "loaded")), Map.entry("c3", List.of("only-old")));
+    assertThat(
+            TestNeo4j.count(
+                "MATCH (:User {user_id: 'u1'})-[r:SHOPS_AT]->(:Retailer {retailer_id: 's1'})"
+                    + " RETURN r.frequency"))
+        .isEqualTo(2);
+    assertThat(
+            TestNeo4j.count(
+                "MATCH (:User {user_id: 'u1'})-[r:SHOPS_IN]->(:Category {category_id: 'c1'})"
+                    + " RETURN size(r.timestamps) - r.purchase_count"))
+        .as("timestamps aligned with the ids")
+        .isZero();
+
+    // Within one batch too: a live purchase before the window survives a later full load.
+    writeAll(
+        writer,
+        live(purchase("u2", "old", T0, retailer("s1"), product("f1", "c1"))),
+        live(purchase("u2", "recent", from + DAY_MS, retailer("s1"), product("f1", "c1"))),
+        fullLoadFrom("u2", from, from + 30 * DAY_MS));
+    writer.flush(false);
+    assertThat(shopsAt("u2")).containsOnly(Map.entry("s1", List.of("old")));
   }
 
   @Test

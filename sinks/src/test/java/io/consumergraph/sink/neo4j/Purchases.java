@@ -45,6 +45,12 @@ final class Purchases {
   }
 
   static GraphUpdate fullLoad(String userId, long nowMs, EnrichedPurchase... purchases) {
-    return new GraphUpdate(userId, true, nowMs, purchases);
+    return GraphUpdate.fullLoad(userId, nowMs, Long.MIN_VALUE, purchases);
+  }
+
+  /** A full load of the window from {@code fromMs} on. */
+  static GraphUpdate fullLoadFrom(
+      String userId, long fromMs, long nowMs, EnrichedPurchase... purchases) {
+    return GraphUpdate.fullLoad(userId, nowMs, fromMs, purchases);
   }
 }
