@@ -256,6 +256,8 @@ public final class ConsumerGraphJob {
             .withBatchRows(config.get(NEO4J_BATCH_ROWS))
             .withMaxBatchDelay(config.get(NEO4J_MAX_BATCH_DELAY))
             .withMaxRetries(config.get(NEO4J_MAX_RETRIES))
+            .withUnavailableTimeout(config.get(NEO4J_UNAVAILABLE_TIMEOUT))
+            .withTransactionTimeout(config.get(NEO4J_TRANSACTION_TIMEOUT))
             .withLogOnly(config.get(LOG_ONLY));
     return new Neo4jGraphSink(sink);
   }

@@ -1,5 +1,6 @@
 package io.consumergraph.job.config;
 
+import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -130,6 +131,20 @@ public final class JobOptions {
           .intType()
           .defaultValue(8)
           .withDescription("Retries of a batch on transient errors (deadlock, lock timeout).");
+
+  public static final ConfigOption<Duration> NEO4J_UNAVAILABLE_TIMEOUT =
+      ConfigOptions.key("neo4j.unavailable-timeout")
+          .durationType()
+          .defaultValue(Neo4jSinkConfig.DEFAULT_UNAVAILABLE_TIMEOUT)
+          .withDescription(
+              "How long the sink keeps retrying (backing off up to 10 s) while Neo4j cannot be"
+                  + " reached (restart, failover) before the job fails and restarts.");
+
+  public static final ConfigOption<Duration> NEO4J_TRANSACTION_TIMEOUT =
+      ConfigOptions.key("neo4j.transaction-timeout")
+          .durationType()
+          .defaultValue(Neo4jSinkConfig.DEFAULT_TRANSACTION_TIMEOUT)
+          .withDescription("Server-side limit of one batch transaction (a stuck server).");
 
   public static final ConfigOption<Integer> SINK_PARALLELISM =
       ConfigOptions.key("neo4j.sink-parallelism")

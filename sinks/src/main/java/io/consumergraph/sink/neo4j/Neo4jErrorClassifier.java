@@ -36,12 +36,37 @@ public final class Neo4jErrorClassifier {
 
   private static final int MAX_CAUSE_DEPTH = 16;
 
+  /** Neo.ClientError.Transaction.TransactionTimedOut and ...TimedOutClientConfiguration. */
+  static final String TRANSACTION_TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOut";
+
   private Neo4jErrorClassifier() {}
+
+  /**
+   * Whether the error says Neo4j cannot be reached at all (no server, no leader, connection lost),
+   * as opposed to a transaction that lost a race (deadlock, lock timeout): the writer waits out the
+   * first for much longer.
+   */
+  public static boolean isUnreachable(Throwable error) {
+    Throwable current = error;
+    for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
+      if (current instanceof ServiceUnavailableException
+          || current instanceof SessionExpiredException) {
+        return true;
+      }
+      current = current.getCause();
+    }
+    return false;
+  }
 
   /** Classifies the first recognised exception on the cause chain; unknown errors are fatal. */
   public static Verdict classify(Throwable error) {
     Throwable current = error;
     for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
+      if (current instanceof Neo4jException neo4j
+          && neo4j.code() != null
+          && neo4j.code().startsWith(TRANSACTION_TIMED_OUT)) {
+        return Verdict.RETRY; // our own transaction timeout: a stuck server, worth another try
+      }
       for (Rule rule : RULES) {
         if (rule.type().isInstance(current)) {
           return rule.verdict();

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
@@ -44,8 +45,7 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
   /** Rows of each step logged at debug level in logOnly mode. */
   private static final int LOGGED_ROWS_PER_STEP = 3;
 
-  private static final TransactionConfig TX_CONFIG =
-      TransactionConfig.builder().withMetadata(Map.of("app", "consumer-graph-sink")).build();
+  private final TransactionConfig txConfig;
 
   private final Neo4jSinkConfig config;
   private final ProcessingTimeService timeService;
@@ -75,6 +75,11 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
       int cachedNodesPerKind)
       throws IOException, InterruptedException {
     this.config = config;
+    this.txConfig =
+        TransactionConfig.builder()
+            .withMetadata(Map.of("app", "consumer-graph-sink"))
+            .withTimeout(config.transactionTimeout())
+            .build();
     this.writtenNodes = new WrittenNodeCache(cachedNodesPerKind);
     this.timeService = timeService;
     this.metricGroup = metricGroup;
@@ -125,7 +130,7 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
         () -> {
           try (Session session = driver.session(sessionConfig)) {
             for (String constraint : GraphCypher.CONSTRAINTS) {
-              session.executeWrite(tx -> tx.run(constraint).consume(), TX_CONFIG);
+              session.executeWrite(tx -> tx.run(constraint).consume(), txConfig);
             }
           }
         });
@@ -145,7 +150,7 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
                   }
                   return null;
                 },
-                TX_CONFIG);
+                txConfig);
           }
         });
   }
@@ -237,10 +242,21 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
     metricGroup.getNumRecordsSendCounter().inc(batch.updateCount());
   }
 
-  /** Waits for the batch in flight; rethrows its failure. */
+  /**
+   * Waits for the batch in flight; rethrows its failure. A batch that has not finished within the
+   * transaction timeout plus the unavailable timeout (a server that accepts connections but never
+   * answers) fails the job rather than blocking checkpoints forever.
+   */
   void awaitInFlight() throws IOException, InterruptedException {
+    long limitMs =
+        config.transactionTimeout().toMillis() + config.unavailableTimeout().toMillis() + 60_000;
     try {
-      inFlight.get();
+      inFlight.get(limitMs, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      metrics.failures.inc();
+      throw new Neo4jSinkException(
+          "A batch to Neo4j has not finished within " + limitMs + " ms: the server does not answer",
+          e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
@@ -262,7 +278,7 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
             }
             return null;
           },
-          TX_CONFIG);
+          txConfig);
     }
   }
 
@@ -283,10 +299,25 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
     void run();
   }
 
+  /**
+   * Runs {@code call}, retrying what may succeed later: transient errors (deadlocks, lock timeouts)
+   * up to {@code maxRetries} times with a short backoff; while Neo4j cannot be reached at all
+   * (restart, failover, network), for up to {@code unavailableTimeout} with a backoff growing to 10
+   * s, so routine restarts are ridden out instead of restarting the job.
+   */
   private void withRetry(String what, Neo4jCall call) throws IOException, InterruptedException {
-    for (int retry = 0; ; retry++) {
+    long unavailableSince = -1;
+    int unavailableRetries = 0;
+    for (int retry = 0; ; ) {
       try {
         call.run();
+        if (unavailableSince >= 0) {
+          LOG.info(
+              "Neo4j is reachable again after {} ms; '{}' succeeded",
+              System.currentTimeMillis() - unavailableSince,
+              what);
+          metrics.unavailableSince(0);
+        }
         return;
       } catch (RuntimeException e) {
         String error = Neo4jErrorClassifier.describe(e);
@@ -294,6 +325,35 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
           metrics.failures.inc();
           throw new Neo4jSinkException(
               "Neo4j rejected '" + what + "' with a non-retryable error: " + error, e);
+        }
+        if (Neo4jErrorClassifier.isUnreachable(e)) {
+          long now = System.currentTimeMillis();
+          if (unavailableSince < 0) {
+            unavailableSince = now;
+            metrics.unavailableSince(now);
+            LOG.warn(
+                "Neo4j cannot be reached ({}); retrying '{}' for up to {}",
+                error,
+                what,
+                config.unavailableTimeout());
+          }
+          if (now - unavailableSince >= config.unavailableTimeout().toMillis()) {
+            metrics.failures.inc();
+            metrics.unavailableSince(0);
+            throw new Neo4jSinkException(
+                "Neo4j could not be reached for "
+                    + config.unavailableTimeout()
+                    + " while trying '"
+                    + what
+                    + "', last error: "
+                    + error,
+                e);
+          }
+          metrics.retries.inc();
+          long sleep = Neo4jSinkConfig.unavailableBackoff(unavailableRetries++).toMillis();
+          LOG.debug("Neo4j still unreachable, retrying '{}' in {} ms: {}", what, sleep, error);
+          Thread.sleep(sleep);
+          continue;
         }
         if (retry >= config.maxRetries()) {
           metrics.failures.inc();
@@ -307,7 +367,7 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
               e);
         }
         metrics.retries.inc();
-        long backoff = config.retryBackoff(retry).toMillis();
+        long backoff = config.retryBackoff(retry++).toMillis();
         // Jitter keeps parallel writers that deadlocked each other from retrying in lockstep.
         long sleep = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
         LOG.warn("Retrying '{}' in {} ms (retry {}): {}", what, sleep, retry + 1, error);

@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param maxRetries retries of a batch on transient errors before the job fails
  * @param retryBackoffInitial first retry delay, doubled per retry
  * @param retryBackoffMax cap of the retry delay
+ * @param unavailableTimeout how long a batch keeps being retried (backing off up to 10 s) while
+ *     Neo4j cannot be reached (restart, failover, network), before the job fails
+ * @param transactionTimeout server-side limit of one batch transaction; the writer also gives up
+ *     waiting for a batch that has not answered within it plus the unavailable timeout
  * @param logOnly log what would be written and write nothing
  */
 public record Neo4jSinkConfig(
@@ -32,6 +36,8 @@ public record Neo4jSinkConfig(
     int maxRetries,
     Duration retryBackoffInitial,
     Duration retryBackoffMax,
+    Duration unavailableTimeout,
+    Duration transactionTimeout,
     boolean logOnly)
     implements Serializable {
 
@@ -48,6 +54,12 @@ public record Neo4jSinkConfig(
   public static final Duration DEFAULT_RETRY_BACKOFF_INITIAL = Duration.ofMillis(10);
   public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofMillis(500);
 
+  /** Rolling restarts and failovers take a minute or two; a longer outage fails the job. */
+  public static final Duration DEFAULT_UNAVAILABLE_TIMEOUT = Duration.ofMinutes(5);
+
+  /** A batch commits in well under a second; a minute means the server is stuck. */
+  public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(1);
+
   public Neo4jSinkConfig {
     if (!logOnly) {
       Objects.requireNonNull(uri, "uri is required unless logOnly");
@@ -58,6 +70,8 @@ public record Neo4jSinkConfig(
     requirePositive(maxBatchDelay, "maxBatchDelay");
     requirePositive(retryBackoffInitial, "retryBackoffInitial");
     requirePositive(retryBackoffMax, "retryBackoffMax");
+    requirePositive(unavailableTimeout, "unavailableTimeout");
+    requirePositive(transactionTimeout, "transactionTimeout");
     if (maxRetries < 0) {
       throw new IllegalArgumentException("maxRetries must not be negative: " + maxRetries);
     }
@@ -75,6 +89,8 @@ public record Neo4jSinkConfig(
         DEFAULT_MAX_RETRIES,
         DEFAULT_RETRY_BACKOFF_INITIAL,
         DEFAULT_RETRY_BACKOFF_MAX,
+        DEFAULT_UNAVAILABLE_TIMEOUT,
+        DEFAULT_TRANSACTION_TIMEOUT,
         false);
   }
 
@@ -111,6 +127,8 @@ public record Neo4jSinkConfig(
         maxRetries,
         retryBackoffInitial,
         retryBackoffMax,
+        unavailableTimeout,
+        transactionTimeout,
         logOnly);
   }
 
@@ -125,6 +143,8 @@ public record Neo4jSinkConfig(
         maxRetries,
         retryBackoffInitial,
         retryBackoffMax,
+        unavailableTimeout,
+        transactionTimeout,
         logOnly);
   }
 
@@ -139,6 +159,8 @@ public record Neo4jSinkConfig(
         maxRetries,
         retryBackoffInitial,
         retryBackoffMax,
+        unavailableTimeout,
+        transactionTimeout,
         logOnly);
   }
 
@@ -153,12 +175,57 @@ public record Neo4jSinkConfig(
         maxRetries,
         retryBackoffInitial,
         retryBackoffMax,
+        unavailableTimeout,
+        transactionTimeout,
         logOnly);
   }
 
   public Neo4jSinkConfig withRetryBackoff(Duration initial, Duration max) {
     return new Neo4jSinkConfig(
-        uri, user, password, database, batchRows, maxBatchDelay, maxRetries, initial, max, logOnly);
+        uri,
+        user,
+        password,
+        database,
+        batchRows,
+        maxBatchDelay,
+        maxRetries,
+        initial,
+        max,
+        unavailableTimeout,
+        transactionTimeout,
+        logOnly);
+  }
+
+  public Neo4jSinkConfig withUnavailableTimeout(Duration unavailableTimeout) {
+    return new Neo4jSinkConfig(
+        uri,
+        user,
+        password,
+        database,
+        batchRows,
+        maxBatchDelay,
+        maxRetries,
+        retryBackoffInitial,
+        retryBackoffMax,
+        unavailableTimeout,
+        transactionTimeout,
+        logOnly);
+  }
+
+  public Neo4jSinkConfig withTransactionTimeout(Duration transactionTimeout) {
+    return new Neo4jSinkConfig(
+        uri,
+        user,
+        password,
+        database,
+        batchRows,
+        maxBatchDelay,
+        maxRetries,
+        retryBackoffInitial,
+        retryBackoffMax,
+        unavailableTimeout,
+        transactionTimeout,
+        logOnly);
   }
 
   public Neo4jSinkConfig withLogOnly(boolean logOnly) {
@@ -172,12 +239,21 @@ public record Neo4jSinkConfig(
         maxRetries,
         retryBackoffInitial,
         retryBackoffMax,
+        unavailableTimeout,
+        transactionTimeout,
         logOnly);
   }
 
   /** Whether the driver authenticates; false for servers with auth disabled. */
   public boolean hasCredentials() {
     return user != null && !user.isEmpty();
+  }
+
+  /**
+   * Delay before retry {@code retry} (0-based) while Neo4j is unreachable: 100 ms doubling to 10 s.
+   */
+  public static Duration unavailableBackoff(int retry) {
+    return Duration.ofMillis(Math.min(100L << Math.min(retry, 20), 10_000L));
   }
 
   /** Delay before retry number {@code retry} (0-based): exponential, capped. */
@@ -209,6 +285,10 @@ public record Neo4jSinkConfig(
         + retryBackoffInitial
         + ".."
         + retryBackoffMax
+        + ", unavailableTimeout="
+        + unavailableTimeout
+        + ", transactionTimeout="
+        + transactionTimeout
         + ", logOnly="
         + logOnly
         + "]";

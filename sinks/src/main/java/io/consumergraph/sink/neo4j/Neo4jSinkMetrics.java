@@ -26,6 +26,7 @@ final class Neo4jSinkMetrics {
   final Counter failures;
 
   private volatile long lastBatchMillis;
+  private volatile long unavailableSinceMs;
 
   Neo4jSinkMetrics(MetricGroup group) {
     batches = group.counter("neo4jBatches");
@@ -36,6 +37,18 @@ final class Neo4jSinkMetrics {
     failures = group.counter("neo4jFailures");
     Gauge<Long> lastBatch = () -> lastBatchMillis;
     group.gauge("neo4jLastBatchMillis", lastBatch);
+    // How long Neo4j has been unreachable for the writer, 0 when it is not: alert on it.
+    Gauge<Long> unavailable =
+        () -> {
+          long since = unavailableSinceMs;
+          return since == 0 ? 0 : System.currentTimeMillis() - since;
+        };
+    group.gauge("neo4jUnavailableMillis", unavailable);
+  }
+
+  /** The outage began at {@code sinceMs}; 0 when Neo4j is reachable again. */
+  void unavailableSince(long sinceMs) {
+    unavailableSinceMs = sinceMs;
   }
 
   void lastBatchMillis(long millis) {

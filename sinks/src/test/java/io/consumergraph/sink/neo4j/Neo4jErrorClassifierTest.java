@@ -32,6 +32,31 @@ class Neo4jErrorClassifierTest {
   }
 
   @Test
+  void anUnreachableServerIsToldApartFromALostRace() {
+    assertThat(Neo4jErrorClassifier.isUnreachable(new ServiceUnavailableException("gone")))
+        .isTrue();
+    assertThat(
+            Neo4jErrorClassifier.isUnreachable(
+                new RuntimeException("wrapped", new SessionExpiredException("leader switch"))))
+        .isTrue();
+    assertThat(
+            Neo4jErrorClassifier.isUnreachable(
+                new TransientException(
+                    "Neo.TransientError.Transaction.DeadlockDetected", "deadlock")))
+        .isFalse();
+  }
+
+  @Test
+  void aBatchThatHitItsOwnTransactionTimeoutIsRetried() {
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new ClientException(
+                    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+                    "terminated")))
+        .isEqualTo(RETRY);
+  }
+
+  @Test
   void constraintAndSyntaxErrorsAndUnknownErrorsAreFatal() {
     assertThat(
             Neo4jErrorClassifier.classify(

@@ -617,6 +617,27 @@ class Neo4jGraphWriterIT {
   }
 
   @Test
+  void aServerThatCannotBeReachedIsRetriedForTheUnavailableTimeoutThenFailsClearly()
+      throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Neo4jSinkConfig unreachable =
+        Neo4jSinkConfig.withoutAuth(java.net.URI.create("bolt://127.0.0.1:" + closedPort))
+            .withUnavailableTimeout(Duration.ofMillis(1500));
+    long started = System.nanoTime();
+
+    assertThatThrownBy(() -> writer(unreachable))
+        .isInstanceOf(Neo4jSinkException.class)
+        .hasMessageContaining("could not be reached for PT1.5S")
+        .hasMessageContaining("create constraints");
+    // Retried with backoff for the whole timeout, not given up after the short transient budget.
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThan(Duration.ofMillis(1400));
+  }
+
+  @Test
   void aConstraintViolationIsFatalWithAClearMessage() throws Exception {
     Neo4jGraphWriter writer = writer();
     // Someone added a constraint our data breaks: retrying cannot help.

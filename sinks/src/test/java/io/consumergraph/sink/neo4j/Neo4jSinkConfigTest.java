@@ -20,6 +20,8 @@ class Neo4jSinkConfigTest {
     assertThat(config.maxRetries()).isEqualTo(8);
     assertThat(config.retryBackoffInitial()).isEqualTo(Duration.ofMillis(10));
     assertThat(config.retryBackoffMax()).isEqualTo(Duration.ofMillis(500));
+    assertThat(config.unavailableTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.transactionTimeout()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.logOnly()).isFalse();
     assertThat(config.database()).isEqualTo("neo4j");
   }
@@ -63,6 +65,17 @@ class Neo4jSinkConfigTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> config.withMaxRetries(-1))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> config.withUnavailableTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> config.withTransactionTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void whileNeo4jIsUnreachableRetriesBackOffFrom100MsTo10s() {
+    assertThat(Neo4jSinkConfig.unavailableBackoff(0)).isEqualTo(Duration.ofMillis(100));
+    assertThat(Neo4jSinkConfig.unavailableBackoff(3)).isEqualTo(Duration.ofMillis(800));
+    assertThat(Neo4jSinkConfig.unavailableBackoff(40)).isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test
@@ -76,6 +89,8 @@ class Neo4jSinkConfigTest {
         1,
         Duration.ofMillis(1),
         0,
+        Duration.ofMillis(1),
+        Duration.ofMillis(1),
         Duration.ofMillis(1),
         Duration.ofMillis(1),
         true);
