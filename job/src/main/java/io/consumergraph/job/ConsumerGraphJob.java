@@ -5,6 +5,7 @@ import static io.consumergraph.job.config.JobOptions.*;
 import io.consumergraph.flags.FlagSource;
 import io.consumergraph.flags.S3Settings;
 import io.consumergraph.job.config.JobConfig;
+import io.consumergraph.job.dryrun.LoggingSink;
 import io.consumergraph.job.kafka.DeadLetterSerializer;
 import io.consumergraph.job.kafka.LoadOutcomeSerializer;
 import io.consumergraph.job.kafka.SourceRecordDeserializer;
@@ -105,7 +106,7 @@ public final class ConsumerGraphJob {
             config.get(SQS_QUEUE_URL).isEmpty() ? null : backfill(config, bounded)),
         UpstreamCatalog.factory(UpstreamCatalog.config(config)),
         graphSink(config),
-        deadLetterSink(config),
+        config.get(LOG_ONLY) ? new LoggingSink<>("dead letter") : deadLetterSink(config),
         new ConsumerGraphTopology.Settings(
             config.get(FLAGS_ID_LIST_GRACE),
             config.get(DEDUP_TTL),
@@ -113,7 +114,8 @@ public final class ConsumerGraphJob {
             config.get(UPSTREAM_TIMEOUT),
             config.get(UPSTREAM_MAX_RETRIES),
             config.get(ENRICH_CAPACITY),
-            config.get(SINK_PARALLELISM)));
+            config.get(SINK_PARALLELISM),
+            config.get(LOG_ONLY)));
   }
 
   /** The backfill path: SQS requests (enrollment queue first), outcome feedback, SQS DLQ. */
@@ -134,7 +136,8 @@ public final class ConsumerGraphJob {
             .visibilityTimeout(config.get(SQS_VISIBILITY_TIMEOUT))
             .waitTimeSeconds(wholeSeconds(config.get(SQS_WAIT_TIME)))
             .severalQueuesWaitTimeSeconds(wholeSeconds(config.get(SQS_SEVERAL_QUEUES_WAIT_TIME)))
-            .maxInFlight(config.get(SQS_MAX_IN_FLIGHT));
+            .maxInFlight(config.get(SQS_MAX_IN_FLIGHT))
+            .keepMessages(config.get(LOG_ONLY));
     if (!enrollmentQueue.isEmpty()) {
       requests.queue(enrollmentQueue, SqsSourceBuilder.PRIORITY_HIGH);
     }
@@ -160,8 +163,8 @@ public final class ConsumerGraphJob {
         requests.build(),
         enrollmentQueue,
         kafkaSource(config, config.get(LOAD_OUTCOMES_TOPIC), bounded),
-        outcomeSink(config),
-        new SqsDeadLetterSink(dlq),
+        config.get(LOG_ONLY) ? new LoggingSink<>("load outcome") : outcomeSink(config),
+        config.get(LOG_ONLY) ? new LoggingSink<>("SQS dead letter") : new SqsDeadLetterSink(dlq),
         UpstreamCatalog.config(config),
         config.get(LOADED_TTL),
         config.get(LOAD_IN_FLIGHT_TIMEOUT),
@@ -183,7 +186,8 @@ public final class ConsumerGraphJob {
             .setGroupId(config.get(GROUP_ID))
             .setStartingOffsets(StartingOffsets.parse(config.get(START_FROM)))
             .setDeserializer(new SourceRecordDeserializer())
-            .setProperty("commit.offsets.on.checkpoint", "true")
+            // A log-only run leaves the group's offsets where they were.
+            .setProperty("commit.offsets.on.checkpoint", Boolean.toString(!config.get(LOG_ONLY)))
             // Records of open or aborted transactions (the outcome sink's, or a producer's
             // upstream) are never read.
             .setProperty("isolation.level", "read_committed")

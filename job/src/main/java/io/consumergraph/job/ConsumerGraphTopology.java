@@ -89,7 +89,8 @@ public final class ConsumerGraphTopology {
       Duration upstreamTimeout,
       int upstreamMaxRetries,
       int enrichCapacity,
-      int sinkParallelism) {
+      int sinkParallelism,
+      boolean logOnly) {
 
     public Settings {
       if (upstreamMaxRetries < 0 || enrichCapacity < 1 || sinkParallelism < 1) {
@@ -223,7 +224,7 @@ public final class ConsumerGraphTopology {
     // The gate emits each purchase on the subtask that owns its user: no second shuffle.
     DataStream<PurchaseEvent> firstSeen =
         DataStreamUtils.reinterpretAsKeyedStream(admitted, PurchaseEvent::userId)
-            .process(new PurchaseDeduplicator(settings.dedupTtl()))
+            .process(new PurchaseDeduplicator(settings.dedupTtl(), settings.logOnly()))
             .name("dedup-purchases")
             .uid("dedup-purchases");
 

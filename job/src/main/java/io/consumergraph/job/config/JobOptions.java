@@ -332,7 +332,11 @@ public final class JobOptions {
       ConfigOptions.key("log-only")
           .booleanType()
           .defaultValue(false)
-          .withDescription("Process and log what would be written, write nothing to Neo4j.");
+          .withDescription(
+              "A dry run: process and log what would be written, and consume nothing: no Neo4j"
+                  + " writes, no dead letters or load outcomes sent, no SQS message deleted (each"
+                  + " reader holds at most sqs.max-in-flight and gives them back when it stops),"
+                  + " no Kafka offsets committed, no dedup entry or loaded mark kept.");
 
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
       ConfigOptions.key("checkpoint.interval")

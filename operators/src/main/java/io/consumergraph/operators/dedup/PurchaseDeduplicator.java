@@ -27,13 +27,23 @@ public final class PurchaseDeduplicator
   public static final String SEEN_STATE = "seen-purchase-ids";
 
   private final Duration ttl;
+  private final boolean logOnly;
 
   private transient MapState<String, Long> seen;
   private transient Counter firstSeen;
   private transient Counter duplicates;
 
   public PurchaseDeduplicator(Duration ttl) {
+    this(ttl, false);
+  }
+
+  /**
+   * {@code logOnly}: a dry run checks against the ids it knows but records none, so a later real
+   * run does not drop what the dry run saw as a duplicate.
+   */
+  public PurchaseDeduplicator(Duration ttl, boolean logOnly) {
     this.ttl = ttl;
+    this.logOnly = logOnly;
   }
 
   @Override
@@ -60,7 +70,9 @@ public final class PurchaseDeduplicator
       duplicates.inc();
       return;
     }
-    seen.put(event.purchaseId(), ctx.timerService().currentProcessingTime());
+    if (!logOnly) {
+      seen.put(event.purchaseId(), ctx.timerService().currentProcessingTime());
+    }
     firstSeen.inc();
     out.collect(event);
   }

@@ -55,6 +55,30 @@ class PurchaseDeduplicatorTest {
   }
 
   @Test
+  void aLogOnlyRunChecksKnownIdsButRecordsNone() throws Exception {
+    OperatorSubtaskState known;
+    try (var h = harness()) {
+      h.processElement(purchase("u1", "r1"), 0);
+      known = h.snapshot(1, 1);
+    }
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new PurchaseDeduplicator(TTL, true)),
+            PurchaseEvent::userId,
+            Types.STRING)) {
+      h.initializeState(known);
+      h.open();
+      h.processElement(purchase("u1", "r1"), 0); // known before the dry run: a duplicate
+      h.processElement(purchase("u1", "r2"), 0);
+      h.processElement(purchase("u1", "r2"), 0); // not recorded, so it passes again
+
+      assertThat(h.extractOutputValues())
+          .extracting(PurchaseEvent::purchaseId)
+          .containsExactly("r2", "r2");
+    }
+  }
+
+  @Test
   void theSeenSetSurvivesASnapshotAndRestore() throws Exception {
     OperatorSubtaskState snapshot;
     try (var h = harness()) {

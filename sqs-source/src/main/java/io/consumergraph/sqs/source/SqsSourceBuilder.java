@@ -97,6 +97,11 @@ public final class SqsSourceBuilder<T> {
     return set(MAX_IN_FLIGHT, messages);
   }
 
+  /** Dry runs: emit but never delete; everything held is given back when the reader closes. */
+  public SqsSourceBuilder<T> keepMessages(boolean keep) {
+    return set(io.consumergraph.sqs.source.config.SqsSourceOptions.KEEP_MESSAGES, keep);
+  }
+
   /** Sets any option of {@link io.consumergraph.sqs.source.config.SqsSourceOptions}. */
   public <V> SqsSourceBuilder<T> set(ConfigOption<V> option, V value) {
     config.set(option, value);

@@ -51,6 +51,15 @@ public final class SqsSourceOptions {
                   + " the top priority stop max-messages-per-poll (at most half the bound) short"
                   + " of it, so the top queue has room even when a backlog fills the reader.");
 
+  public static final ConfigOption<Boolean> KEEP_MESSAGES =
+      ConfigOptions.key("sqs.source.keep-messages")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Never delete: messages are emitted, kept invisible while the reader holds them (at"
+                  + " most max-in-flight), and made visible again when the reader closes. For dry"
+                  + " runs that must consume nothing.");
+
   public static final ConfigOption<Duration> RETRY_INITIAL_BACKOFF =
       ConfigOptions.key("sqs.source.retry.initial-backoff")
           .durationType()

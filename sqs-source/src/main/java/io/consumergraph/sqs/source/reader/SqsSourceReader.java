@@ -101,6 +101,10 @@ public final class SqsSourceReader<T>
 
   @Override
   public List<SqsQueueSplit> snapshotState(long checkpointId) {
+    if (parts.keepMessages) {
+      // Nothing is ever covered, so nothing is deleted and close() gives everything back.
+      return super.snapshotState(checkpointId);
+    }
     parts.inFlight.checkpoint(checkpointId);
     return super.snapshotState(checkpointId);
   }
@@ -209,6 +213,7 @@ public final class SqsSourceReader<T>
     int visibilityTimeoutSeconds;
     long extensionMarginMs;
     long extensionIntervalMs;
+    boolean keepMessages;
 
     static <T> Parts<T> create(
         SourceReaderContext context,
@@ -228,6 +233,7 @@ public final class SqsSourceReader<T>
       p.metrics = new SqsSourceMetrics(context.metricGroup(), p.inFlight::size, clock);
       Duration visibility = config.get(SqsSourceOptions.VISIBILITY_TIMEOUT);
       p.visibilityTimeoutSeconds = (int) Math.max(1, visibility.toSeconds());
+      p.keepMessages = config.get(SqsSourceOptions.KEEP_MESSAGES);
       long visibilityMs = p.visibilityTimeoutSeconds * 1000L;
       // Renew once half the timeout is gone; check often enough to never miss that window.
       p.extensionMarginMs = visibilityMs / 2;
