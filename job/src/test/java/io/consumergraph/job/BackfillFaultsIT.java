@@ -12,6 +12,7 @@ import io.consumergraph.job.testing.EmbeddedJobConfig;
 import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.job.testing.TcpGate;
+import io.consumergraph.simulator.EndpointFamily;
 import io.consumergraph.simulator.UpstreamSimulator;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -113,34 +115,11 @@ class BackfillFaultsIT {
       String job, Duration unavailableTimeout, int count, long outageMs) throws Exception {
     String bulk = sqs.createQueue(job + "-bulk", Map.of());
     String dlq = sqs.createQueue(job + "-dlq", Map.of());
-    String topics = job + "-";
-    for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
-      kafka.createTopic(topics + topic, 1);
-    }
     try (TcpGate bolt = TcpGate.openInFrontOf(neo4j.boltUri())) {
-      Configuration c = EmbeddedJobConfig.of(kafka, neo4j, upstream);
+      Configuration c = new Configuration();
       c.set(JobOptions.NEO4J_URI, "bolt://127.0.0.1:" + bolt.endpoint().getPort());
       c.set(JobOptions.NEO4J_UNAVAILABLE_TIMEOUT, unavailableTimeout);
-      c.set(JobOptions.RECEIPTS_TOPIC, topics + "receipts");
-      c.set(JobOptions.FACTOIDS_TOPIC, topics + "factoids");
-      c.set(JobOptions.LOAD_OUTCOMES_TOPIC, topics + "outcomes");
-      c.set(JobOptions.DEAD_LETTER_TOPIC, topics + "dead");
-      c.set(JobOptions.GROUP_ID, job + "-" + UUID.randomUUID());
-      c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
-      c.set(JobOptions.SQS_QUEUE_URL, bulk);
-      c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
-      c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
-      c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(20));
-      c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
-      JobConfig config = JobConfig.of(c);
-      Configuration flink = ConsumerGraphJob.flinkConfiguration(config);
-      flink.setString("restart-strategy.type", "fixed-delay");
-      flink.setString("restart-strategy.fixed-delay.attempts", "1000");
-      flink.setString("restart-strategy.fixed-delay.delay", "500 ms");
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-      env.setParallelism(2);
-      ConsumerGraphJob.topology(config, false).build(env);
-      JobClient client = env.executeAsync(job);
+      JobClient client = start(job, bulk, dlq, c);
       try {
         List<String> users = oracle.usersWithReceiptsAndShopOrders(job + "-user-", count + 1);
         String warmUp = users.get(0);
@@ -193,6 +172,114 @@ class BackfillFaultsIT {
         client.cancel().get();
       }
     }
+  }
+
+  /**
+   * A Purchase History API answering most calls with 429 or 503 during a backfill: each load is
+   * retried within its budget, only loads past it reach the dead-letter queue, and re-driving those
+   * letters as they are (same body, same request id) loads the rest.
+   */
+  @Test
+  void aPurchaseHistoryStormDeadLettersOnlyLoadsPastTheirRetriesAndAReDriveLoadsTheRest()
+      throws Exception {
+    String job = "ph-storm";
+    String bulk = sqs.createQueue(job + "-bulk", Map.of());
+    String dlq = sqs.createQueue(job + "-dlq", Map.of());
+    Configuration c = new Configuration();
+    c.set(JobOptions.LOAD_MAX_RETRIES, 2);
+    JobClient client = start(job, bulk, dlq, c);
+    List<String> users = oracle.usersWithReceiptsAndShopOrders(job + "-user-", 30);
+    try {
+      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).throttleRate(0.2).errorRate(0.4);
+      for (String user : users) {
+        sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(user)));
+      }
+      waitFor(
+          "every load to succeed or give up",
+          () ->
+              METRICS.counter(job, "load-user-history", "loadsSucceeded")
+                      + METRICS.counter(job, "load-user-history", "loadsFailed")
+                  == users.size());
+      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
+      long failed = METRICS.counter(job, "load-user-history", "loadsFailed");
+      long retried = METRICS.counter(job, "load-user-history", "loadAttemptsFailed");
+      assertThat(failed).as("loads past their retry budget").isBetween(1L, users.size() - 1L);
+      assertThat(retried).as("failed attempts").isGreaterThan(failed);
+
+      List<Message> letters = receive(dlq, (int) failed);
+      for (Message letter : letters) {
+        assertThat(letter.messageAttributes().get("dlq.reason").stringValue())
+            .isEqualTo("load-failed");
+        sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(letter.body()));
+        sqs.client().deleteMessage(b -> b.queueUrl(dlq).receiptHandle(letter.receiptHandle()));
+      }
+
+      waitFor(
+          "every user loaded after the re-drive",
+          () -> users.stream().allMatch(u -> oracle.purchaseIds(u).equals(oracle.expectedIds(u))));
+      for (String user : users) {
+        oracle.assertAggregatesMatch(user, Set.of());
+      }
+      waitFor("every request deleted from the queue", () -> messages(bulk) == 0);
+      assertThat(messages(dlq)).as("dead letters left").isZero();
+      System.out.printf(
+          "%s: %d requests sent, %d failed attempts retried, %d dead-lettered and re-driven,"
+              + " %d users applied, 0 lost%n",
+          job, users.size(), retried, failed, users.size());
+    } finally {
+      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
+      client.cancel().get();
+    }
+  }
+
+  /** The job on the embedded stack with its own topics and group, restarting on failures. */
+  private JobClient start(String job, String bulk, String dlq, Configuration overrides)
+      throws Exception {
+    String topics = job + "-";
+    for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
+      kafka.createTopic(topics + topic, 1);
+    }
+    Configuration c = EmbeddedJobConfig.of(kafka, neo4j, upstream);
+    c.set(JobOptions.RECEIPTS_TOPIC, topics + "receipts");
+    c.set(JobOptions.FACTOIDS_TOPIC, topics + "factoids");
+    c.set(JobOptions.LOAD_OUTCOMES_TOPIC, topics + "outcomes");
+    c.set(JobOptions.DEAD_LETTER_TOPIC, topics + "dead");
+    c.set(JobOptions.GROUP_ID, job + "-" + UUID.randomUUID());
+    c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
+    c.set(JobOptions.SQS_QUEUE_URL, bulk);
+    c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
+    c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
+    c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(20));
+    c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
+    c.addAll(overrides);
+    JobConfig config = JobConfig.of(c);
+    Configuration flink = ConsumerGraphJob.flinkConfiguration(config);
+    flink.setString("restart-strategy.type", "fixed-delay");
+    flink.setString("restart-strategy.fixed-delay.attempts", "1000");
+    flink.setString("restart-strategy.fixed-delay.delay", "500 ms");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    env.setParallelism(2);
+    ConsumerGraphJob.topology(config, false).build(env);
+    return env.executeAsync(job);
+  }
+
+  private static List<Message> receive(String queue, int count) throws InterruptedException {
+    List<Message> all = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (all.size() < count && System.nanoTime() < deadline) {
+      all.addAll(
+          sqs.client()
+              .receiveMessage(
+                  b ->
+                      b.queueUrl(queue)
+                          .maxNumberOfMessages(10)
+                          .waitTimeSeconds(1)
+                          .visibilityTimeout(60)
+                          .messageAttributeNames("All"))
+              .messages());
+    }
+    assertThat(all).as("dead letters").hasSize(count);
+    return all;
   }
 
   private static String request(String user) {

@@ -19,6 +19,8 @@ import org.apache.flink.util.Collector;
  * loaded within the loaded-user TTL is skipped unless the request says {@code force}; a user whose
  * load is in flight is not loaded twice at once: a request arriving meanwhile waits (one per user,
  * the newest, {@code force} kept if any waiting request had it) and is decided when the load ends.
+ * That includes a request with the id of the load in flight: a redelivery, or the same request
+ * re-driven from the dead-letter queue before its failure came back; it runs if that load fails.
  *
  * <p>The first input is requests, the second the outcomes of loads, fed back from the merger once
  * the checkpoint that covers the FullLoad's write has completed. Only the outcome of the load in
@@ -98,18 +100,31 @@ public final class LoadCoordinator
   public void processElement1(UserLoadRequest request, Context ctx, Collector<UserLoadRequest> out)
       throws Exception {
     long now = ctx.timerService().currentProcessingTime();
+    String running = inFlight.value();
+    if (request.requestId().equals(running)) {
+      // A redelivery of the request in flight, or the same request re-driven from the
+      // dead-letter queue before its failure got here: it waits, and runs only if that load
+      // fails (or is forced).
+      redelivered.inc();
+      waitBehind(request);
+      return;
+    }
     if (seenRequests.contains(request.requestId())) {
       redelivered.inc();
       return;
     }
     seenRequests.put(request.requestId(), now);
-    if (inFlight.value() != null) {
-      UserLoadRequest before = waiting.value();
-      waiting.update(before == null ? request : newerOf(before, request));
-      waitingBehindInFlight.inc();
+    if (running != null) {
+      waitBehind(request);
       return;
     }
     decide(request, ctx, out);
+  }
+
+  private void waitBehind(UserLoadRequest request) throws Exception {
+    UserLoadRequest before = waiting.value();
+    waiting.update(before == null ? request : newerOf(before, request));
+    waitingBehindInFlight.inc();
   }
 
   @Override
@@ -139,6 +154,8 @@ public final class LoadCoordinator
     // An outcome that never came (lost feedback) must not block the user forever.
     if (since != null && timestamp >= since + inFlightTimeout.toMillis()) {
       inFlightExpired.inc();
+      // Its outcome is unknown: the same request, redelivered or re-driven, may run again.
+      seenRequests.remove(inFlight.value());
       endInFlight(ctx, out);
     }
   }
@@ -161,6 +178,7 @@ public final class LoadCoordinator
       return;
     }
     long now = ctx.timerService().currentProcessingTime();
+    seenRequests.put(request.requestId(), now);
     inFlight.update(request.requestId());
     inFlightSince.update(now);
     ctx.timerService().registerProcessingTimeTimer(now + inFlightTimeout.toMillis());

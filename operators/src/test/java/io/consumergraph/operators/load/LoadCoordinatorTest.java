@@ -61,6 +61,21 @@ class LoadCoordinatorTest {
   }
 
   @Test
+  void aReDriveThatArrivesBeforeItsLoadsFailureRunsOnceTheFailureIsKnown() throws Exception {
+    try (var h = coordinator()) {
+      h.processElement1(request("u1", "req-1", false), 0);
+      h.processElement1(request("u1", "req-1", false), 0); // re-driven while still in flight
+      h.processElement2(new LoadOutcome("u1", "req-1", false, 5), 0);
+      h.processElement2(new LoadOutcome("u1", "req-1", true, 6), 0);
+      h.processElement1(request("u1", "req-1", false), 0); // a redelivery after the success
+
+      assertThat(h.extractOutputValues())
+          .extracting(UserLoadRequest::requestId)
+          .containsExactly("req-1", "req-1");
+    }
+  }
+
+  @Test
   void anOutcomeOfARequestThatIsNotInFlightIsIgnored() throws Exception {
     try (var h = coordinator()) {
       // A success re-read by a fresh-state replay, for a request this state never started.
