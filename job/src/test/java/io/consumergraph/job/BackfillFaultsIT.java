@@ -2,25 +2,16 @@ package io.consumergraph.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consumergraph.embedded.EmbeddedKafka;
-import io.consumergraph.embedded.EmbeddedNeo4j;
-import io.consumergraph.embedded.EmbeddedSqs;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
-import io.consumergraph.job.testing.BackfillOracle;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.EmbeddedStack;
 import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.job.testing.TcpGate;
-import io.consumergraph.model.proto.ProcessedReceiptEvent;
-import io.consumergraph.model.proto.ReceiptItem;
-import io.consumergraph.model.proto.ReceiptStatus;
-import io.consumergraph.model.proto.Store;
 import io.consumergraph.simulator.EndpointFamily;
-import io.consumergraph.simulator.UpstreamSimulator;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +31,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The backfill loop under faults, on the real job: every request ends applied (graph == oracle) or
@@ -55,35 +45,21 @@ class BackfillFaultsIT {
 
   private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
   private static final Duration WAIT = Duration.ofSeconds(150);
-  private static final long DAY = 86_400_000L;
-  private static final long NOW = (System.currentTimeMillis() / DAY) * DAY;
 
-  private static EmbeddedKafka kafka;
-  private static EmbeddedNeo4j neo4j;
-  private static EmbeddedSqs sqs;
-  private static UpstreamSimulator upstream;
-  private static BackfillOracle oracle;
+  private static EmbeddedStack stack;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void startServers() throws Exception {
-    System.setProperty("aws.accessKeyId", "test");
-    System.setProperty("aws.secretAccessKey", "test");
-    kafka = EmbeddedKafka.start();
-    neo4j = EmbeddedNeo4j.start();
-    sqs = EmbeddedSqs.start();
-    upstream = UpstreamSimulator.start();
-    upstream.clock(() -> NOW);
-    oracle = new BackfillOracle(upstream.catalog(), neo4j, NOW);
+    stack = EmbeddedStack.start();
   }
 
   @AfterAll
   static void stopServers() throws Exception {
-    if (upstream != null) upstream.close();
-    if (sqs != null) sqs.close();
-    if (neo4j != null) neo4j.close();
-    if (kafka != null) kafka.close();
+    if (stack != null) {
+      stack.close();
+    }
   }
 
   /**
@@ -101,8 +77,8 @@ class BackfillFaultsIT {
   }
 
   /**
-   * A Neo4j restart shorter than {@code neo4j.unavailable-timeout} is ridden out: the writer waits
-   * with backoff, the job never fails, and no load runs twice.
+   * A Neo4j restart shorter than {@code stack.neo4j.unavailable-timeout} is ridden out: the writer
+   * waits with backoff, the job never fails, and no load runs twice.
    */
   @Test
   void aNeo4jOutageShorterThanTheUnavailableTimeoutIsRiddenOutWithoutARestart() throws Exception {
@@ -121,25 +97,31 @@ class BackfillFaultsIT {
    */
   private Outcome backfillThroughAnOutage(
       String job, Duration unavailableTimeout, int count, long outageMs) throws Exception {
-    String bulk = sqs.createQueue(job + "-bulk", Map.of());
-    String dlq = sqs.createQueue(job + "-dlq", Map.of());
-    try (TcpGate bolt = TcpGate.openInFrontOf(neo4j.boltUri())) {
+    String bulk = stack.sqs.createQueue(job + "-bulk", Map.of());
+    String dlq = stack.sqs.createQueue(job + "-dlq", Map.of());
+    try (TcpGate bolt = TcpGate.openInFrontOf(stack.neo4j.boltUri())) {
       Configuration c = new Configuration();
       c.set(JobOptions.NEO4J_URI, "bolt://127.0.0.1:" + bolt.endpoint().getPort());
       c.set(JobOptions.NEO4J_UNAVAILABLE_TIMEOUT, unavailableTimeout);
       JobClient client = start(job, bulk, dlq, c);
       try {
-        List<String> users = oracle.usersWithReceiptsAndShopOrders(job + "-user-", count + 1);
+        List<String> users = stack.oracle.usersWithReceiptsAndShopOrders(job + "-user-", count + 1);
         String warmUp = users.get(0);
         List<String> loaded = users.subList(1, users.size());
-        sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(warmUp)));
+        stack
+            .sqs
+            .client()
+            .sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(warmUp)));
         waitFor(
             "the warm-up user in Neo4j",
-            () -> oracle.purchaseIds(warmUp).equals(oracle.expectedIds(warmUp)));
+            () -> stack.oracle.purchaseIds(warmUp).equals(stack.oracle.expectedIds(warmUp)));
 
         bolt.shut();
         for (String user : loaded) {
-          sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(user)));
+          stack
+              .sqs
+              .client()
+              .sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(user)));
         }
         // The loads run (the upstreams are fine) while every write waits or fails.
         waitFor(
@@ -152,12 +134,14 @@ class BackfillFaultsIT {
         waitFor(
             "every user's history in Neo4j after the outage",
             () ->
-                loaded.stream().allMatch(u -> oracle.purchaseIds(u).equals(oracle.expectedIds(u))));
+                loaded.stream()
+                    .allMatch(
+                        u -> stack.oracle.purchaseIds(u).equals(stack.oracle.expectedIds(u))));
         for (String user : users) {
-          oracle.assertAggregatesMatch(user, Set.of());
+          stack.oracle.assertAggregatesMatch(user, Set.of());
         }
-        waitFor("every request deleted from the queue", () -> messages(bulk) == 0);
-        assertThat(messages(dlq)).as("dead letters").isZero();
+        waitFor("every request deleted from the queue", () -> stack.messages(bulk) == 0);
+        assertThat(stack.messages(dlq)).as("dead letters").isZero();
         Outcome outcome =
             new Outcome(
                 users.size(),
@@ -191,16 +175,16 @@ class BackfillFaultsIT {
   void aPurchaseHistoryStormDeadLettersOnlyLoadsPastTheirRetriesAndAReDriveLoadsTheRest()
       throws Exception {
     String job = "ph-storm";
-    String bulk = sqs.createQueue(job + "-bulk", Map.of());
-    String dlq = sqs.createQueue(job + "-dlq", Map.of());
+    String bulk = stack.sqs.createQueue(job + "-bulk", Map.of());
+    String dlq = stack.sqs.createQueue(job + "-dlq", Map.of());
     Configuration c = new Configuration();
     c.set(JobOptions.LOAD_MAX_RETRIES, 2);
     JobClient client = start(job, bulk, dlq, c);
-    List<String> users = oracle.usersWithReceiptsAndShopOrders(job + "-user-", 30);
+    List<String> users = stack.oracle.usersWithReceiptsAndShopOrders(job + "-user-", 30);
     try {
-      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).throttleRate(0.2).errorRate(0.4);
+      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).throttleRate(0.2).errorRate(0.4);
       for (String user : users) {
-        sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(user)));
+        stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(user)));
       }
       waitFor(
           "every load to succeed or give up",
@@ -208,7 +192,7 @@ class BackfillFaultsIT {
               METRICS.counter(job, "load-user-history", "loadsSucceeded")
                       + METRICS.counter(job, "load-user-history", "loadsFailed")
                   == users.size());
-      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
+      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
       long failed = METRICS.counter(job, "load-user-history", "loadsFailed");
       long retried = METRICS.counter(job, "load-user-history", "loadAttemptsFailed");
       assertThat(failed).as("loads past their retry budget").isBetween(1L, users.size() - 1L);
@@ -218,24 +202,29 @@ class BackfillFaultsIT {
       for (Message letter : letters) {
         assertThat(letter.messageAttributes().get("dlq.reason").stringValue())
             .isEqualTo("load-failed");
-        sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(letter.body()));
-        sqs.client().deleteMessage(b -> b.queueUrl(dlq).receiptHandle(letter.receiptHandle()));
+        stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(letter.body()));
+        stack
+            .sqs
+            .client()
+            .deleteMessage(b -> b.queueUrl(dlq).receiptHandle(letter.receiptHandle()));
       }
 
       waitFor(
           "every user loaded after the re-drive",
-          () -> users.stream().allMatch(u -> oracle.purchaseIds(u).equals(oracle.expectedIds(u))));
+          () ->
+              users.stream()
+                  .allMatch(u -> stack.oracle.purchaseIds(u).equals(stack.oracle.expectedIds(u))));
       for (String user : users) {
-        oracle.assertAggregatesMatch(user, Set.of());
+        stack.oracle.assertAggregatesMatch(user, Set.of());
       }
-      waitFor("every request deleted from the queue", () -> messages(bulk) == 0);
-      assertThat(messages(dlq)).as("dead letters left").isZero();
+      waitFor("every request deleted from the queue", () -> stack.messages(bulk) == 0);
+      assertThat(stack.messages(dlq)).as("dead letters left").isZero();
       System.out.printf(
           "%s: %d requests sent, %d failed attempts retried, %d dead-lettered and re-driven,"
               + " %d users applied, 0 lost%n",
           job, users.size(), retried, failed, users.size());
     } finally {
-      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
+      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
       client.cancel().get();
     }
   }
@@ -249,25 +238,30 @@ class BackfillFaultsIT {
   void aTaskManagerLostMidStreamAndMidBackfillLosesNothingAndDoublesNothing(
       @InjectMiniCluster MiniCluster cluster) throws Exception {
     String job = "tm-loss";
-    String bulk = sqs.createQueue(job + "-bulk", Map.of());
-    String dlq = sqs.createQueue(job + "-dlq", Map.of());
+    String bulk = stack.sqs.createQueue(job + "-bulk", Map.of());
+    String dlq = stack.sqs.createQueue(job + "-dlq", Map.of());
     JobClient client = start(job, bulk, dlq, new Configuration());
-    List<String> users = oracle.usersWithReceiptsAndShopOrders(job + "-user-", 12);
+    List<String> users = stack.oracle.usersWithReceiptsAndShopOrders(job + "-user-", 12);
     Map<String, Set<String>> live = new java.util.HashMap<>();
     int sent = 0;
-    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = stack.kafka.producer()) {
       for (int round = 0; round < 3; round++) {
         for (String user : users) {
           String id = job + "-" + user + "-r" + round;
           live.computeIfAbsent(user, u -> new java.util.HashSet<>()).add(id);
-          producer.send(new ProducerRecord<>(job + "-receipts", receipt(id, user))).get();
+          producer.send(new ProducerRecord<>(job + "-receipts", stack.liveReceipt(id, user))).get();
           sent++;
           if (round == 1) { // re-sent: must count once
-            producer.send(new ProducerRecord<>(job + "-receipts", receipt(id, user))).get();
+            producer
+                .send(new ProducerRecord<>(job + "-receipts", stack.liveReceipt(id, user)))
+                .get();
             sent++;
           }
           if (round == 0) {
-            sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(user)));
+            stack
+                .sqs
+                .client()
+                .sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(user)));
           }
         }
         if (round == 0) {
@@ -286,15 +280,15 @@ class BackfillFaultsIT {
               users.stream()
                   .allMatch(
                       u -> {
-                        Set<String> expected = new java.util.HashSet<>(oracle.expectedIds(u));
+                        Set<String> expected = new java.util.HashSet<>(stack.oracle.expectedIds(u));
                         expected.addAll(live.get(u));
-                        return oracle.purchaseIds(u).equals(expected);
+                        return stack.oracle.purchaseIds(u).equals(expected);
                       }));
       for (String user : users) {
-        oracle.assertAggregatesMatch(user, live.get(user));
+        stack.oracle.assertAggregatesMatch(user, live.get(user));
       }
-      waitFor("every request deleted from the queue", () -> messages(bulk) == 0);
-      assertThat(messages(dlq)).as("dead letters").isZero();
+      waitFor("every request deleted from the queue", () -> stack.messages(bulk) == 0);
+      assertThat(stack.messages(dlq)).as("dead letters").isZero();
       System.out.printf(
           "%s: %d live records sent (%d distinct), %d load requests, task manager lost once, %d"
               + " users applied, 0 lost, 0 doubled%n",
@@ -304,26 +298,14 @@ class BackfillFaultsIT {
     }
   }
 
-  private static byte[] receipt(String id, String user) {
-    return ProcessedReceiptEvent.newBuilder()
-        .setReceiptId(id)
-        .setUserId(user)
-        .setStatus(ReceiptStatus.FINISHED)
-        .setStore(Store.newBuilder().setRetailerId(upstream.catalog().retailerId(0)))
-        .setPurchaseTimeMs(System.currentTimeMillis() - 60_000)
-        .addItems(ReceiptItem.newBuilder().setFido(upstream.catalog().fido(1)).setQuantity(1))
-        .build()
-        .toByteArray();
-  }
-
   /** The job on the embedded stack with its own topics and group, restarting on failures. */
   private JobClient start(String job, String bulk, String dlq, Configuration overrides)
       throws Exception {
     String topics = job + "-";
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
-      kafka.createTopic(topics + topic, 1);
+      stack.kafka.createTopic(topics + topic, 1);
     }
-    Configuration c = EmbeddedJobConfig.of(kafka, neo4j, upstream);
+    Configuration c = EmbeddedJobConfig.of(stack.kafka, stack.neo4j, stack.upstream);
     c.set(JobOptions.RECEIPTS_TOPIC, topics + "receipts");
     c.set(JobOptions.FACTOIDS_TOPIC, topics + "factoids");
     c.set(JobOptions.LOAD_OUTCOMES_TOPIC, topics + "outcomes");
@@ -332,7 +314,7 @@ class BackfillFaultsIT {
     c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
     c.set(JobOptions.SQS_QUEUE_URL, bulk);
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
-    c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
+    c.set(JobOptions.SQS_ENDPOINT, stack.sqs.endpoint().toString());
     c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(20));
     c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
     c.addAll(overrides);
@@ -352,7 +334,9 @@ class BackfillFaultsIT {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (all.size() < count && System.nanoTime() < deadline) {
       all.addAll(
-          sqs.client()
+          stack
+              .sqs
+              .client()
               .receiveMessage(
                   b ->
                       b.queueUrl(queue)
@@ -364,31 +348,6 @@ class BackfillFaultsIT {
     }
     assertThat(all).as("dead letters").hasSize(count);
     return all;
-  }
-
-  private static String request(String user) {
-    return "{\"event_type\": \"user_load_request\", \"user_id\": \""
-        + user
-        + "\", \"reason\": \"batch_backfill\", \"requested_at\": \""
-        + Instant.ofEpochMilli(NOW)
-        + "\", \"lookback_days\": 365, \"request_id\": \""
-        + UUID.randomUUID()
-        + "\"}";
-  }
-
-  /** Messages on the queue, visible or in flight. */
-  private static int messages(String queue) {
-    Map<QueueAttributeName, String> a =
-        sqs.client()
-            .getQueueAttributes(
-                b ->
-                    b.queueUrl(queue)
-                        .attributeNames(
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
-            .attributes();
-    return Integer.parseInt(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-        + Integer.parseInt(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
   }
 
   private static void waitFor(String what, java.util.function.BooleanSupplier condition)

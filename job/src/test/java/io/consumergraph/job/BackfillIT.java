@@ -2,13 +2,10 @@ package io.consumergraph.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consumergraph.embedded.EmbeddedKafka;
-import io.consumergraph.embedded.EmbeddedNeo4j;
-import io.consumergraph.embedded.EmbeddedSqs;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
-import io.consumergraph.job.testing.BackfillOracle;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.EmbeddedStack;
 import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.model.proto.Factoid;
@@ -24,8 +21,6 @@ import io.consumergraph.simulator.HistoryReceipt;
 import io.consumergraph.simulator.HistoryReceiptItem;
 import io.consumergraph.simulator.ShopOrder;
 import io.consumergraph.simulator.ShopOrderLineItem;
-import io.consumergraph.simulator.SyntheticCatalog;
-import io.consumergraph.simulator.UpstreamSimulator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,53 +59,33 @@ class BackfillIT {
   private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
 
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final long DAY = 86_400_000L;
-
-  /** The simulator's and the requests' "now", so the oracle sees the same 365-day window. */
-  private static final long NOW = (System.currentTimeMillis() / DAY) * DAY;
-
-  private static EmbeddedKafka kafka;
-  private static EmbeddedNeo4j neo4j;
-  private static EmbeddedSqs sqs;
-  private static UpstreamSimulator upstream;
-  private static SyntheticCatalog catalog;
-  private static BackfillOracle oracle;
+  private static EmbeddedStack stack;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void startServers() throws Exception {
-    // The job's SQS clients use the default credentials chain; ElasticMQ accepts any.
-    System.setProperty("aws.accessKeyId", "test");
-    System.setProperty("aws.secretAccessKey", "test");
-    kafka = EmbeddedKafka.start();
-    neo4j = EmbeddedNeo4j.start();
-    sqs = EmbeddedSqs.start();
-    upstream = UpstreamSimulator.start();
-    upstream.clock(() -> NOW);
-    catalog = upstream.catalog();
-    oracle = new BackfillOracle(catalog, neo4j, NOW);
+    stack = EmbeddedStack.start();
   }
 
   @AfterAll
   static void stopServers() throws Exception {
-    if (upstream != null) upstream.close();
-    if (sqs != null) sqs.close();
-    if (neo4j != null) neo4j.close();
-    if (kafka != null) kafka.close();
+    if (stack != null) {
+      stack.close();
+    }
   }
 
   @Test
   void backfillsWriteFullLoadsThatAgreeWithTheLiveStreamsAndFailuresAreDeadLettered()
       throws Exception {
-    String bulk = sqs.createQueue("bulk", Map.of());
-    String enrollment = sqs.createQueue("enrollment", Map.of());
-    String dlq = sqs.createQueue("requests-dlq", Map.of());
+    String bulk = stack.sqs.createQueue("bulk", Map.of());
+    String enrollment = stack.sqs.createQueue("enrollment", Map.of());
+    String dlq = stack.sqs.createQueue("requests-dlq", Map.of());
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead-letters")) {
-      kafka.createTopic(topic, 1);
+      stack.kafka.createTopic(topic, 1);
     }
 
-    Configuration c = EmbeddedJobConfig.of(kafka, neo4j, upstream);
+    Configuration c = EmbeddedJobConfig.of(stack.kafka, stack.neo4j, stack.upstream);
     c.set(JobOptions.RECEIPTS_TOPIC, "receipts");
     c.set(JobOptions.FACTOIDS_TOPIC, "factoids");
     c.set(JobOptions.LOAD_OUTCOMES_TOPIC, "outcomes");
@@ -120,7 +95,7 @@ class BackfillIT {
     c.set(JobOptions.SQS_QUEUE_URL, bulk);
     c.set(JobOptions.SQS_ENROLLMENT_QUEUE_URL, enrollment);
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
-    c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
+    c.set(JobOptions.SQS_ENDPOINT, stack.sqs.endpoint().toString());
     c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(30));
     c.set(JobOptions.LOAD_MAX_RETRIES, 2);
     c.set(JobOptions.UPSTREAM_TIMEOUT, Duration.ofSeconds(10));
@@ -133,13 +108,13 @@ class BackfillIT {
     ConsumerGraphJob.topology(config, false).build(env);
     JobClient job = env.executeAsync("backfill");
 
-    List<String> users = oracle.usersWithReceiptsAndShopOrders("backfill-user-", 3);
+    List<String> users = stack.oracle.usersWithReceiptsAndShopOrders("backfill-user-", 3);
     String alice = users.get(0);
     String bob = users.get(1);
     String carol = users.get(2);
-    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = stack.kafka.producer()) {
       // 1. The seed's message loads Alice's history; the graph equals the catalog's.
-      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
+      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
       waitFor("Alice's history in Neo4j", () -> purchaseIds(alice).equals(expectedIds(alice)));
       assertAggregatesMatchOracle(alice, Set.of());
       Map<String, Object> afterLoad = graphOf(alice);
@@ -150,7 +125,7 @@ class BackfillIT {
       producer.send(new ProducerRecord<>("receipts", liveCopy(receipt))).get();
       producer.send(new ProducerRecord<>("factoids", liveCopy(order))).get();
       String marker = "live-" + UUID.randomUUID();
-      producer.send(new ProducerRecord<>("receipts", liveReceipt(marker, alice))).get();
+      producer.send(new ProducerRecord<>("receipts", stack.liveReceipt(marker, alice))).get();
       waitFor("the marker receipt in Neo4j", () -> purchaseIds(alice).contains(marker));
       assertAggregatesMatchOracle(alice, Set.of(marker));
 
@@ -158,8 +133,8 @@ class BackfillIT {
       //    within the loaded-user TTL is skipped.
       Map<String, Object> beforeRerun = graphOf(alice);
       long loadedBefore = loads("succeeded");
-      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, true)));
-      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
+      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, true)));
+      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
       waitFor(
           "the forced re-run loaded and the unforced one skipped",
           // Skipped as loaded within the TTL, at once or, if it overtook the forced one, once
@@ -172,28 +147,30 @@ class BackfillIT {
       // 4. A live receipt sent while Bob's load is in flight is counted once and survives it.
       // Each Purchase History page takes 3 s (the test's upstream timeout is 10 s), so the live
       // receipt sent 1 s after the request lands while the load is in flight.
-      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).latency(3000, 0);
-      sqs.client().sendMessage(b -> b.queueUrl(enrollment).messageBody(request(bob, false)));
+      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).latency(3000, 0);
+      stack.sqs.client().sendMessage(b -> b.queueUrl(enrollment).messageBody(request(bob, false)));
       Thread.sleep(1000);
       String during = "during-" + UUID.randomUUID();
-      producer.send(new ProducerRecord<>("receipts", liveReceipt(during, bob))).get();
+      producer.send(new ProducerRecord<>("receipts", stack.liveReceipt(during, bob))).get();
       waitFor(
           "Bob's history and live receipt",
           () ->
               purchaseIds(bob).containsAll(expectedIds(bob)) && purchaseIds(bob).contains(during));
-      upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
+      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
       Thread.sleep(1000);
       assertAggregatesMatchOracle(bob, Set.of(during));
 
       // 5. Invalid requests and loads that keep failing go to the dead-letter queue; the failed
       //    user is not marked loaded, so a later request loads it.
-      sqs.client()
+      stack
+          .sqs
+          .client()
           .sendMessage(
               b -> b.queueUrl(bulk).messageBody("{\"event_type\": \"user_load_request\"}"));
-      upstream.knobs(EndpointFamily.BTS).errorRate(1.0);
-      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
+      stack.upstream.knobs(EndpointFamily.BTS).errorRate(1.0);
+      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
       List<Message> letters = receiveAll(dlq, 2);
-      upstream.knobs(EndpointFamily.BTS).reset();
+      stack.upstream.knobs(EndpointFamily.BTS).reset();
       Map<String, String> reasons = new HashMap<>();
       for (Message m : letters) {
         reasons.put(m.messageAttributes().get("dlq.reason").stringValue(), m.body());
@@ -201,7 +178,7 @@ class BackfillIT {
       assertThat(reasons).containsKeys("invalid", "load-failed");
       assertThat(reasons.get("load-failed")).contains(carol);
       assertThat(purchaseIds(carol)).isEmpty();
-      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
+      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
       waitFor(
           "Carol's history after the retry", () -> purchaseIds(carol).equals(expectedIds(carol)));
       assertAggregatesMatchOracle(carol, Set.of());
@@ -217,7 +194,7 @@ class BackfillIT {
         + user
         + "\","
         + " \"reason\": \"batch_backfill\", \"requested_at\": \""
-        + Instant.ofEpochMilli(NOW)
+        + Instant.ofEpochMilli(stack.nowMs)
         + "\","
         + " \"lookback_days\": 365, \"request_id\": \""
         + UUID.randomUUID()
@@ -258,42 +235,30 @@ class BackfillIT {
     return SchemaRegistryFraming.frame(3, new int[] {0}, f.build().toByteArray());
   }
 
-  private static byte[] liveReceipt(String id, String user) {
-    return ProcessedReceiptEvent.newBuilder()
-        .setReceiptId(id)
-        .setUserId(user)
-        .setStatus(ReceiptStatus.FINISHED)
-        .setStore(Store.newBuilder().setRetailerId(catalog.retailerId(0)))
-        .setPurchaseTimeMs(System.currentTimeMillis() - 60_000)
-        .addItems(ReceiptItem.newBuilder().setFido(catalog.fido(1)).setQuantity(1))
-        .build()
-        .toByteArray();
-  }
-
   // ---- the oracle and SQS ----
 
   private static List<HistoryReceipt> receipts(String user) {
-    return oracle.receipts(user);
+    return stack.oracle.receipts(user);
   }
 
   private static List<ShopOrder> shopOrders(String user) {
-    return oracle.shopOrders(user);
+    return stack.oracle.shopOrders(user);
   }
 
   private static Set<String> expectedIds(String user) {
-    return oracle.expectedIds(user);
+    return stack.oracle.expectedIds(user);
   }
 
   private static Set<String> purchaseIds(String user) {
-    return oracle.purchaseIds(user);
+    return stack.oracle.purchaseIds(user);
   }
 
   private static Map<String, Object> graphOf(String user) {
-    return oracle.graphOf(user);
+    return stack.oracle.graphOf(user);
   }
 
   private static void assertAggregatesMatchOracle(String user, Set<String> liveIds) {
-    oracle.assertAggregatesMatch(user, liveIds);
+    stack.oracle.assertAggregatesMatch(user, liveIds);
   }
 
   private static List<Message> receiveAll(String queue, int count) throws InterruptedException {
@@ -301,7 +266,9 @@ class BackfillIT {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (all.size() < count && System.nanoTime() < deadline) {
       all.addAll(
-          sqs.client()
+          stack
+              .sqs
+              .client()
               .receiveMessage(
                   ReceiveMessageRequest.builder()
                       .queueUrl(queue)

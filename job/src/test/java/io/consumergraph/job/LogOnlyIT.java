@@ -2,29 +2,19 @@ package io.consumergraph.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consumergraph.embedded.EmbeddedKafka;
-import io.consumergraph.embedded.EmbeddedNeo4j;
-import io.consumergraph.embedded.EmbeddedSqs;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
-import io.consumergraph.job.testing.BackfillOracle;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.EmbeddedStack;
 import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.OperatorMetrics;
-import io.consumergraph.model.proto.ProcessedReceiptEvent;
-import io.consumergraph.model.proto.ReceiptItem;
-import io.consumergraph.model.proto.ReceiptStatus;
-import io.consumergraph.model.proto.Store;
-import io.consumergraph.simulator.UpstreamSimulator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -41,7 +31,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.neo4j.driver.Session;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * {@code log-only} is a dry run: it processes and logs everything, and afterwards every receipt,
@@ -57,57 +46,43 @@ class LogOnlyIT {
 
   private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final long DAY = 86_400_000L;
-  private static final long NOW = (System.currentTimeMillis() / DAY) * DAY;
 
-  private static EmbeddedKafka kafka;
-  private static EmbeddedNeo4j neo4j;
-  private static EmbeddedSqs sqs;
-  private static UpstreamSimulator upstream;
-  private static BackfillOracle oracle;
+  private static EmbeddedStack stack;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void startServers() throws Exception {
-    System.setProperty("aws.accessKeyId", "test");
-    System.setProperty("aws.secretAccessKey", "test");
-    kafka = EmbeddedKafka.start();
-    neo4j = EmbeddedNeo4j.start();
-    sqs = EmbeddedSqs.start();
-    upstream = UpstreamSimulator.start();
-    upstream.clock(() -> NOW);
-    oracle = new BackfillOracle(upstream.catalog(), neo4j, NOW);
+    stack = EmbeddedStack.start();
   }
 
   @AfterAll
   static void stopServers() throws Exception {
-    if (upstream != null) upstream.close();
-    if (sqs != null) sqs.close();
-    if (neo4j != null) neo4j.close();
-    if (kafka != null) kafka.close();
+    if (stack != null) {
+      stack.close();
+    }
   }
 
   @Test
   void aLogOnlyRunConsumesNothingAndARealRunAfterItAppliesEverything() throws Exception {
-    String bulk = sqs.createQueue("log-only-bulk", Map.of());
-    String dlq = sqs.createQueue("log-only-dlq", Map.of());
+    String bulk = stack.sqs.createQueue("log-only-bulk", Map.of());
+    String dlq = stack.sqs.createQueue("log-only-dlq", Map.of());
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
-      kafka.createTopic(topic, 1);
+      stack.kafka.createTopic(topic, 1);
     }
     String live = "log-only-live-user";
     List<String> receipts = List.of("lo-r1", "lo-r2", "lo-r3");
-    List<String> loaded = oracle.usersWithReceiptsAndShopOrders("log-only-user-", 2);
-    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+    List<String> loaded = stack.oracle.usersWithReceiptsAndShopOrders("log-only-user-", 2);
+    try (KafkaProducer<byte[], byte[]> producer = stack.kafka.producer()) {
       for (String id : receipts) {
-        producer.send(new ProducerRecord<>("receipts", receipt(id, live))).get();
+        producer.send(new ProducerRecord<>("receipts", stack.liveReceipt(id, live))).get();
       }
       producer
           .send(new ProducerRecord<>("receipts", "\u00ff poison".getBytes(StandardCharsets.UTF_8)))
           .get();
     }
     for (String user : loaded) {
-      sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(user)));
+      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(user)));
     }
 
     // 1. The dry run sees everything and consumes nothing.
@@ -127,12 +102,14 @@ class LogOnlyIT {
       dryRun.cancel().get(60, TimeUnit.SECONDS);
     }
     assertThat(users()).as("users in Neo4j after the dry run").isZero();
-    assertThat(kafka.endOffsets("dead").values()).as("dead letters sent").containsOnly(0L);
-    assertThat(kafka.endOffsets("outcomes").values()).as("load outcomes sent").containsOnly(0L);
+    assertThat(stack.kafka.endOffsets("dead").values()).as("dead letters sent").containsOnly(0L);
+    assertThat(stack.kafka.endOffsets("outcomes").values())
+        .as("load outcomes sent")
+        .containsOnly(0L);
     assertThat(committedOffsets("log-only-group")).as("committed Kafka offsets").isEmpty();
     EmbeddedJobConfig.waitFor(
-        "the dry run's requests given back to the queue", WAIT, () -> visible(bulk) == 2);
-    assertThat(messages(dlq)).as("requests dead-lettered").isZero();
+        "the dry run's requests given back to the queue", WAIT, () -> stack.visible(bulk) == 2);
+    assertThat(stack.messages(dlq)).as("requests dead-lettered").isZero();
 
     // 2. A real run with the same consumer group applies all of it.
     JobClient real = start("real", false, bulk, dlq);
@@ -141,22 +118,25 @@ class LogOnlyIT {
           "the real run to apply the receipts and the loads",
           WAIT,
           () ->
-              oracle.purchaseIds(live).containsAll(receipts)
+              stack.oracle.purchaseIds(live).containsAll(receipts)
                   && loaded.stream()
-                      .allMatch(u -> oracle.purchaseIds(u).equals(oracle.expectedIds(u)))
-                  && kafka.endOffsets("dead").values().stream().mapToLong(Long::longValue).sum()
+                      .allMatch(
+                          u -> stack.oracle.purchaseIds(u).equals(stack.oracle.expectedIds(u)))
+                  && stack.kafka.endOffsets("dead").values().stream()
+                          .mapToLong(Long::longValue)
+                          .sum()
                       == 1);
       for (String user : loaded) {
-        oracle.assertAggregatesMatch(user, Set.of());
+        stack.oracle.assertAggregatesMatch(user, Set.of());
       }
-      EmbeddedJobConfig.waitFor("the requests deleted", WAIT, () -> messages(bulk) == 0);
+      EmbeddedJobConfig.waitFor("the requests deleted", WAIT, () -> stack.messages(bulk) == 0);
     } finally {
       real.cancel().get(60, TimeUnit.SECONDS);
     }
   }
 
   private JobClient start(String job, boolean logOnly, String bulk, String dlq) throws Exception {
-    Configuration c = EmbeddedJobConfig.of(kafka, neo4j, upstream);
+    Configuration c = EmbeddedJobConfig.of(stack.kafka, stack.neo4j, stack.upstream);
     c.set(JobOptions.START_FROM, "committed");
     c.set(JobOptions.GROUP_ID, "log-only-group");
     c.set(JobOptions.LOG_ONLY, logOnly);
@@ -167,7 +147,7 @@ class LogOnlyIT {
     c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
     c.set(JobOptions.SQS_QUEUE_URL, bulk);
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
-    c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
+    c.set(JobOptions.SQS_ENDPOINT, stack.sqs.endpoint().toString());
     c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(30));
     c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
     JobConfig config = JobConfig.of(c);
@@ -179,59 +159,20 @@ class LogOnlyIT {
     return env.executeAsync(job);
   }
 
-  private static byte[] receipt(String id, String user) {
-    return ProcessedReceiptEvent.newBuilder()
-        .setReceiptId(id)
-        .setUserId(user)
-        .setStatus(ReceiptStatus.FINISHED)
-        .setStore(Store.newBuilder().setRetailerId(upstream.catalog().retailerId(0)))
-        .setPurchaseTimeMs(System.currentTimeMillis() - 60_000)
-        .addItems(ReceiptItem.newBuilder().setFido(upstream.catalog().fido(1)).setQuantity(1))
-        .build()
-        .toByteArray();
-  }
-
-  private static String request(String user) {
-    return "{\"event_type\": \"user_load_request\", \"user_id\": \""
-        + user
-        + "\", \"requested_at\": \""
-        + Instant.ofEpochMilli(NOW)
-        + "\", \"request_id\": \""
-        + UUID.randomUUID()
-        + "\"}";
-  }
-
   private static long users() {
-    try (Session s = neo4j.driver().session()) {
+    try (Session s = stack.neo4j.driver().session()) {
       return s.run("MATCH (u:User) RETURN count(u) AS n").single().get("n").asLong();
     }
   }
 
   private static Map<?, ?> committedOffsets(String group) throws Exception {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       return admin
           .listConsumerGroupOffsets(group)
           .partitionsToOffsetAndMetadata()
           .get(30, TimeUnit.SECONDS);
     }
-  }
-
-  private static int visible(String queue) {
-    return attribute(queue, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
-  }
-
-  private static int messages(String queue) {
-    return visible(queue)
-        + attribute(queue, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE);
-  }
-
-  private static int attribute(String queue, QueueAttributeName name) {
-    return Integer.parseInt(
-        sqs.client()
-            .getQueueAttributes(b -> b.queueUrl(queue).attributeNames(name))
-            .attributes()
-            .get(name));
   }
 }

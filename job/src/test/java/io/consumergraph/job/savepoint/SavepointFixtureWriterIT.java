@@ -14,14 +14,9 @@ import io.consumergraph.job.ConsumerGraphJob;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.EmbeddedStack;
 import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.OperatorMetrics;
-import io.consumergraph.model.proto.ProcessedReceiptEvent;
-import io.consumergraph.model.proto.ReceiptItem;
-import io.consumergraph.model.proto.ReceiptStatus;
-import io.consumergraph.model.proto.Store;
-import io.consumergraph.simulator.SyntheticCatalog;
-import io.consumergraph.simulator.UpstreamSimulator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -72,12 +67,10 @@ class SavepointFixtureWriterIT {
 
   @Test
   void writesTheFixture() throws Exception {
-    System.setProperty("aws.accessKeyId", "test");
-    System.setProperty("aws.secretAccessKey", "test");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        EmbeddedNeo4j neo4j = EmbeddedNeo4j.start();
-        EmbeddedSqs sqs = EmbeddedSqs.start();
-        UpstreamSimulator upstream = UpstreamSimulator.start()) {
+    try (EmbeddedStack stack = EmbeddedStack.start()) {
+      EmbeddedKafka kafka = stack.kafka;
+      EmbeddedNeo4j neo4j = stack.neo4j;
+      EmbeddedSqs sqs = stack.sqs;
       String bulk = sqs.createQueue("bulk", Map.of());
       String enrollment = sqs.createQueue("enrollment", Map.of());
       String dlq = sqs.createQueue("requests-dlq", Map.of());
@@ -87,7 +80,7 @@ class SavepointFixtureWriterIT {
       Path flags = dir.resolve("flags.yaml");
       writeFlags(flags, false);
 
-      Configuration c = EmbeddedJobConfig.of(kafka, neo4j, upstream);
+      Configuration c = EmbeddedJobConfig.of(kafka, neo4j, stack.upstream);
       c.set(JobOptions.RECEIPTS_TOPIC, "receipts");
       c.set(JobOptions.FACTOIDS_TOPIC, "factoids");
       c.set(JobOptions.ENROLLMENTS_TOPIC, "enrollments");
@@ -108,10 +101,9 @@ class SavepointFixtureWriterIT {
       ConsumerGraphJob.topology(config, false).build(env);
       JobClient job = env.executeAsync(JOB);
 
-      SyntheticCatalog catalog = upstream.catalog();
       try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
         for (String id : LIVE_RECEIPTS) {
-          producer.send(new ProducerRecord<>("receipts", receipt(id, LIVE_USER, catalog))).get();
+          producer.send(new ProducerRecord<>("receipts", stack.liveReceipt(id, LIVE_USER))).get();
         }
         sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(loadRequest()));
         EmbeddedJobConfig.waitFor(
@@ -126,7 +118,7 @@ class SavepointFixtureWriterIT {
             "the receipt killswitch at the gate",
             WAIT,
             () -> METRICS.gauge(JOB, "user-gate", "gate.receiptKillswitch") == 1);
-        producer.send(new ProducerRecord<>("receipts", receipt(HELD_RECEIPT, HELD_USER, catalog)));
+        producer.send(new ProducerRecord<>("receipts", stack.liveReceipt(HELD_RECEIPT, HELD_USER)));
         producer.flush();
         EmbeddedJobConfig.waitFor(
             "the held receipt", WAIT, () -> METRICS.counter(JOB, "user-gate", "gate.held") == 1);
@@ -188,18 +180,6 @@ class SavepointFixtureWriterIT {
         + "\", \"lookback_days\": 365, \"request_id\": \""
         + LOAD_REQUEST_ID
         + "\", \"priority\": \"low\"}";
-  }
-
-  private static byte[] receipt(String id, String user, SyntheticCatalog catalog) {
-    return ProcessedReceiptEvent.newBuilder()
-        .setReceiptId(id)
-        .setUserId(user)
-        .setStatus(ReceiptStatus.FINISHED)
-        .setStore(Store.newBuilder().setRetailerId(catalog.retailerId(0)))
-        .setPurchaseTimeMs(System.currentTimeMillis() - 60_000)
-        .addItems(ReceiptItem.newBuilder().setFido(catalog.fido(1)).setQuantity(1))
-        .build()
-        .toByteArray();
   }
 
   private static long purchases(EmbeddedNeo4j neo4j, String user) {

@@ -1,0 +1,116 @@
+package io.consumergraph.job.testing;
+
+import io.consumergraph.embedded.EmbeddedKafka;
+import io.consumergraph.embedded.EmbeddedNeo4j;
+import io.consumergraph.embedded.EmbeddedSqs;
+import io.consumergraph.model.proto.ProcessedReceiptEvent;
+import io.consumergraph.model.proto.ReceiptItem;
+import io.consumergraph.model.proto.ReceiptStatus;
+import io.consumergraph.model.proto.Store;
+import io.consumergraph.simulator.SyntheticCatalog;
+import io.consumergraph.simulator.UpstreamSimulator;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The in-process servers of a job integration test (Kafka, Neo4j, ElasticMQ, the upstream simulator
+ * with its clock at {@code nowMs}), with the records and requests the tests send and the oracle
+ * they check against.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+
+  private static final long DAY = 86_400_000L;
+
+  public final EmbeddedKafka kafka;
+  public final EmbeddedNeo4j neo4j;
+  public final EmbeddedSqs sqs;
+  public final UpstreamSimulator upstream;
+  public final long nowMs;
+  public final BackfillOracle oracle;
+
+  private EmbeddedStack(
+      EmbeddedKafka kafka,
+      EmbeddedNeo4j neo4j,
+      EmbeddedSqs sqs,
+      UpstreamSimulator upstream,
+      long nowMs) {
+    this.kafka = kafka;
+    this.neo4j = neo4j;
+    this.sqs = sqs;
+    this.upstream = upstream;
+    this.nowMs = nowMs;
+    this.oracle = new BackfillOracle(upstream.catalog(), neo4j, nowMs);
+  }
+
+  /** Starts every server; "now" is today at midnight, so requests and the oracle share a window. */
+  public static EmbeddedStack start() throws Exception {
+    // The job's SQS clients use the default credentials chain; ElasticMQ accepts any.
+    System.setProperty("aws.accessKeyId", "test");
+    System.setProperty("aws.secretAccessKey", "test");
+    long now = (System.currentTimeMillis() / DAY) * DAY;
+    EmbeddedKafka kafka = EmbeddedKafka.start();
+    EmbeddedNeo4j neo4j = EmbeddedNeo4j.start();
+    EmbeddedSqs sqs = EmbeddedSqs.start();
+    UpstreamSimulator upstream = UpstreamSimulator.start();
+    upstream.clock(() -> now);
+    return new EmbeddedStack(kafka, neo4j, sqs, upstream, now);
+  }
+
+  public SyntheticCatalog catalog() {
+    return upstream.catalog();
+  }
+
+  /** The seed's {@code user_load_request} for {@code user}, 365 days, a fresh request id. */
+  public String loadRequest(String user) {
+    return "{\"event_type\": \"user_load_request\", \"user_id\": \""
+        + user
+        + "\", \"reason\": \"batch_backfill\", \"requested_at\": \""
+        + Instant.ofEpochMilli(nowMs)
+        + "\", \"lookback_days\": 365, \"request_id\": \""
+        + UUID.randomUUID()
+        + "\", \"priority\": \"low\"}";
+  }
+
+  /**
+   * A live receipt of {@code user} a minute ago at the catalog's retailer 0 with product 1: what
+   * {@link BackfillOracle#assertAggregatesMatch} expects of live ids.
+   */
+  public byte[] liveReceipt(String id, String user) {
+    return ProcessedReceiptEvent.newBuilder()
+        .setReceiptId(id)
+        .setUserId(user)
+        .setStatus(ReceiptStatus.FINISHED)
+        .setStore(Store.newBuilder().setRetailerId(catalog().retailerId(0)))
+        .setPurchaseTimeMs(System.currentTimeMillis() - 60_000)
+        .addItems(ReceiptItem.newBuilder().setFido(catalog().fido(1)).setQuantity(1))
+        .build()
+        .toByteArray();
+  }
+
+  /** Messages on the queue that are visible now. */
+  public int visible(String queue) {
+    return attribute(queue, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+  }
+
+  /** Messages on the queue, visible or in flight. */
+  public int messages(String queue) {
+    return visible(queue)
+        + attribute(queue, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE);
+  }
+
+  private int attribute(String queue, QueueAttributeName name) {
+    Map<QueueAttributeName, String> attributes =
+        sqs.client().getQueueAttributes(b -> b.queueUrl(queue).attributeNames(name)).attributes();
+    return Integer.parseInt(attributes.get(name));
+  }
+
+  @Override
+  public void close() throws Exception {
+    upstream.close();
+    sqs.close();
+    neo4j.close();
+    kafka.close();
+  }
+}
