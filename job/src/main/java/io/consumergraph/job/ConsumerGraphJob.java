@@ -115,7 +115,8 @@ public final class ConsumerGraphJob {
             config.get(UPSTREAM_MAX_RETRIES),
             config.get(ENRICH_CAPACITY),
             config.get(SINK_PARALLELISM),
-            config.get(LOG_ONLY)));
+            config.get(LOG_ONLY),
+            config.get(REWIND_GENERATION)));
   }
 
   /** The backfill path: SQS requests (enrollment queue first), outcome feedback, SQS DLQ. */

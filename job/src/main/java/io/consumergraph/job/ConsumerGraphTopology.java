@@ -90,12 +90,25 @@ public final class ConsumerGraphTopology {
       int upstreamMaxRetries,
       int enrichCapacity,
       int sinkParallelism,
-      boolean logOnly) {
+      boolean logOnly,
+      int rewindGeneration) {
 
     public Settings {
-      if (upstreamMaxRetries < 0 || enrichCapacity < 1 || sinkParallelism < 1) {
+      if (upstreamMaxRetries < 0
+          || enrichCapacity < 1
+          || sinkParallelism < 1
+          || rewindGeneration < 0) {
         throw new IllegalArgumentException("invalid topology settings: " + this);
       }
+    }
+
+    /**
+     * The uid of a live Kafka source: the base uid until the first rewind, then one per rewind
+     * generation, so a restore drops the saved offsets and the source starts from {@code
+     * kafka.start-from}.
+     */
+    String liveSourceUid(String base) {
+      return rewindGeneration == 0 ? base : base + "-rewind-" + rewindGeneration;
     }
 
     /** Time for all attempts of one enrichment, so the async timeout only fires on a hang. */
@@ -132,13 +145,13 @@ public final class ConsumerGraphTopology {
   public void build(StreamExecutionEnvironment env) {
     SingleOutputStreamOperator<PurchaseEvent> receipts =
         env.fromSource(inputs.receipts(), WatermarkStrategy.noWatermarks(), "receipts")
-            .uid("receipts-source")
+            .uid(settings.liveSourceUid("receipts-source"))
             .process(new DecodeAndFilter(new ReceiptDecoder()))
             .name("decode-receipts")
             .uid("decode-receipts");
     SingleOutputStreamOperator<PurchaseEvent> factoids =
         env.fromSource(inputs.factoids(), WatermarkStrategy.noWatermarks(), "factoids")
-            .uid("factoids-source")
+            .uid(settings.liveSourceUid("factoids-source"))
             .process(new DecodeAndFilter(new FactoidDecoder()))
             .name("decode-factoids")
             .uid("decode-factoids");
@@ -184,7 +197,7 @@ public final class ConsumerGraphTopology {
     if (inputs.enrollments() != null) {
       SingleOutputStreamOperator<GateInput> enrollments =
           env.fromSource(inputs.enrollments(), WatermarkStrategy.noWatermarks(), "enrollments")
-              .uid("enrollments-source")
+              .uid(settings.liveSourceUid("enrollments-source"))
               .process(new DecodeEnrollments())
               .name("decode-enrollments")
               .uid("decode-enrollments");

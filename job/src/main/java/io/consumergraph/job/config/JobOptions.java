@@ -86,7 +86,18 @@ public final class JobOptions {
           .withDescription(
               "Where a job without state starts reading: committed (falls back to earliest),"
                   + " earliest, latest or timestamp:<epochMs>. A job restored from a savepoint"
-                  + " always resumes from the offsets in the savepoint.");
+                  + " resumes from the offsets in the savepoint, unless kafka.rewind-generation"
+                  + " changed.");
+
+  public static final ConfigOption<Integer> REWIND_GENERATION =
+      ConfigOptions.key("kafka.rewind-generation")
+          .intType()
+          .defaultValue(0)
+          .withDescription(
+              "Raise it (with --allowNonRestoredState) to restore a savepoint but re-read the"
+                  + " receipts, factoids and enrollments topics from kafka.start-from: their"
+                  + " sources get new uids, so their saved offsets are dropped while every other"
+                  + " state (dedup ids, gate, loaded marks, load outcomes' offsets) is kept.");
 
   public static final ConfigOption<String> DEAD_LETTER_TOPIC =
       ConfigOptions.key("kafka.dead-letter.topic")
