@@ -25,8 +25,6 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,21 +44,9 @@ class BackfillFaultsIT {
   private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
   private static final Duration WAIT = Duration.ofSeconds(150);
 
-  private static EmbeddedStack stack;
+  @RegisterExtension static final EmbeddedStack STACK = new EmbeddedStack();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startServers() throws Exception {
-    stack = EmbeddedStack.start();
-  }
-
-  @AfterAll
-  static void stopServers() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
 
   /**
    * Neo4j goes away for longer than the sink waits for it, while FullLoads are on their way: the
@@ -77,8 +63,8 @@ class BackfillFaultsIT {
   }
 
   /**
-   * A Neo4j restart shorter than {@code stack.neo4j.unavailable-timeout} is ridden out: the writer
-   * waits with backoff, the job never fails, and no load runs twice.
+   * A Neo4j restart shorter than {@code neo4j.unavailable-timeout} is ridden out: the writer waits
+   * with backoff, the job never fails, and no load runs twice.
    */
   @Test
   void aNeo4jOutageShorterThanTheUnavailableTimeoutIsRiddenOutWithoutARestart() throws Exception {
@@ -97,31 +83,32 @@ class BackfillFaultsIT {
    */
   private Outcome backfillThroughAnOutage(
       String job, Duration unavailableTimeout, int count, long outageMs) throws Exception {
-    String bulk = stack.sqs.createQueue(job + "-bulk", Map.of());
-    String dlq = stack.sqs.createQueue(job + "-dlq", Map.of());
-    try (TcpGate bolt = TcpGate.openInFrontOf(stack.neo4j.boltUri())) {
+    String bulk = STACK.sqs().createQueue(job + "-bulk", Map.of());
+    String dlq = STACK.sqs().createQueue(job + "-dlq", Map.of());
+    try (TcpGate bolt = TcpGate.openInFrontOf(STACK.neo4j().boltUri())) {
       Configuration c = new Configuration();
       c.set(JobOptions.NEO4J_URI, "bolt://127.0.0.1:" + bolt.endpoint().getPort());
       c.set(JobOptions.NEO4J_UNAVAILABLE_TIMEOUT, unavailableTimeout);
       JobClient client = start(job, bulk, dlq, c);
       try {
-        List<String> users = stack.oracle.usersWithReceiptsAndShopOrders(job + "-user-", count + 1);
+        List<String> users =
+            STACK.oracle().usersWithReceiptsAndShopOrders(job + "-user-", count + 1);
         String warmUp = users.get(0);
         List<String> loaded = users.subList(1, users.size());
-        stack
-            .sqs
+        STACK
+            .sqs()
             .client()
-            .sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(warmUp)));
+            .sendMessage(b -> b.queueUrl(bulk).messageBody(STACK.loadRequest(warmUp)));
         waitFor(
             "the warm-up user in Neo4j",
-            () -> stack.oracle.purchaseIds(warmUp).equals(stack.oracle.expectedIds(warmUp)));
+            () -> STACK.oracle().purchaseIds(warmUp).equals(STACK.oracle().expectedIds(warmUp)));
 
         bolt.shut();
         for (String user : loaded) {
-          stack
-              .sqs
+          STACK
+              .sqs()
               .client()
-              .sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(user)));
+              .sendMessage(b -> b.queueUrl(bulk).messageBody(STACK.loadRequest(user)));
         }
         // The loads run (the upstreams are fine) while every write waits or fails.
         waitFor(
@@ -136,12 +123,12 @@ class BackfillFaultsIT {
             () ->
                 loaded.stream()
                     .allMatch(
-                        u -> stack.oracle.purchaseIds(u).equals(stack.oracle.expectedIds(u))));
+                        u -> STACK.oracle().purchaseIds(u).equals(STACK.oracle().expectedIds(u))));
         for (String user : users) {
-          stack.oracle.assertAggregatesMatch(user, Set.of());
+          STACK.oracle().assertAggregatesMatch(user, Set.of());
         }
-        waitFor("every request deleted from the queue", () -> stack.messages(bulk) == 0);
-        assertThat(stack.messages(dlq)).as("dead letters").isZero();
+        waitFor("every request deleted from the queue", () -> STACK.messages(bulk) == 0);
+        assertThat(STACK.messages(dlq)).as("dead letters").isZero();
         Outcome outcome =
             new Outcome(
                 users.size(),
@@ -175,16 +162,19 @@ class BackfillFaultsIT {
   void aPurchaseHistoryStormDeadLettersOnlyLoadsPastTheirRetriesAndAReDriveLoadsTheRest()
       throws Exception {
     String job = "ph-storm";
-    String bulk = stack.sqs.createQueue(job + "-bulk", Map.of());
-    String dlq = stack.sqs.createQueue(job + "-dlq", Map.of());
+    String bulk = STACK.sqs().createQueue(job + "-bulk", Map.of());
+    String dlq = STACK.sqs().createQueue(job + "-dlq", Map.of());
     Configuration c = new Configuration();
     c.set(JobOptions.LOAD_MAX_RETRIES, 2);
     JobClient client = start(job, bulk, dlq, c);
-    List<String> users = stack.oracle.usersWithReceiptsAndShopOrders(job + "-user-", 30);
+    List<String> users = STACK.oracle().usersWithReceiptsAndShopOrders(job + "-user-", 30);
     try {
-      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).throttleRate(0.2).errorRate(0.4);
+      STACK.upstream().knobs(EndpointFamily.PURCHASE_HISTORY).throttleRate(0.2).errorRate(0.4);
       for (String user : users) {
-        stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(user)));
+        STACK
+            .sqs()
+            .client()
+            .sendMessage(b -> b.queueUrl(bulk).messageBody(STACK.loadRequest(user)));
       }
       waitFor(
           "every load to succeed or give up",
@@ -192,7 +182,7 @@ class BackfillFaultsIT {
               METRICS.counter(job, "load-user-history", "loadsSucceeded")
                       + METRICS.counter(job, "load-user-history", "loadsFailed")
                   == users.size());
-      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
+      STACK.upstream().knobs(EndpointFamily.PURCHASE_HISTORY).reset();
       long failed = METRICS.counter(job, "load-user-history", "loadsFailed");
       long retried = METRICS.counter(job, "load-user-history", "loadAttemptsFailed");
       assertThat(failed).as("loads past their retry budget").isBetween(1L, users.size() - 1L);
@@ -202,9 +192,9 @@ class BackfillFaultsIT {
       for (Message letter : letters) {
         assertThat(letter.messageAttributes().get("dlq.reason").stringValue())
             .isEqualTo("load-failed");
-        stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(letter.body()));
-        stack
-            .sqs
+        STACK.sqs().client().sendMessage(b -> b.queueUrl(bulk).messageBody(letter.body()));
+        STACK
+            .sqs()
             .client()
             .deleteMessage(b -> b.queueUrl(dlq).receiptHandle(letter.receiptHandle()));
       }
@@ -213,18 +203,19 @@ class BackfillFaultsIT {
           "every user loaded after the re-drive",
           () ->
               users.stream()
-                  .allMatch(u -> stack.oracle.purchaseIds(u).equals(stack.oracle.expectedIds(u))));
+                  .allMatch(
+                      u -> STACK.oracle().purchaseIds(u).equals(STACK.oracle().expectedIds(u))));
       for (String user : users) {
-        stack.oracle.assertAggregatesMatch(user, Set.of());
+        STACK.oracle().assertAggregatesMatch(user, Set.of());
       }
-      waitFor("every request deleted from the queue", () -> stack.messages(bulk) == 0);
-      assertThat(stack.messages(dlq)).as("dead letters left").isZero();
+      waitFor("every request deleted from the queue", () -> STACK.messages(bulk) == 0);
+      assertThat(STACK.messages(dlq)).as("dead letters left").isZero();
       System.out.printf(
           "%s: %d requests sent, %d failed attempts retried, %d dead-lettered and re-driven,"
               + " %d users applied, 0 lost%n",
           job, users.size(), retried, failed, users.size());
     } finally {
-      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
+      STACK.upstream().knobs(EndpointFamily.PURCHASE_HISTORY).reset();
       client.cancel().get();
     }
   }
@@ -238,30 +229,30 @@ class BackfillFaultsIT {
   void aTaskManagerLostMidStreamAndMidBackfillLosesNothingAndDoublesNothing(
       @InjectMiniCluster MiniCluster cluster) throws Exception {
     String job = "tm-loss";
-    String bulk = stack.sqs.createQueue(job + "-bulk", Map.of());
-    String dlq = stack.sqs.createQueue(job + "-dlq", Map.of());
+    String bulk = STACK.sqs().createQueue(job + "-bulk", Map.of());
+    String dlq = STACK.sqs().createQueue(job + "-dlq", Map.of());
     JobClient client = start(job, bulk, dlq, new Configuration());
-    List<String> users = stack.oracle.usersWithReceiptsAndShopOrders(job + "-user-", 12);
+    List<String> users = STACK.oracle().usersWithReceiptsAndShopOrders(job + "-user-", 12);
     Map<String, Set<String>> live = new java.util.HashMap<>();
     int sent = 0;
-    try (KafkaProducer<byte[], byte[]> producer = stack.kafka.producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = STACK.kafka().producer()) {
       for (int round = 0; round < 3; round++) {
         for (String user : users) {
           String id = job + "-" + user + "-r" + round;
           live.computeIfAbsent(user, u -> new java.util.HashSet<>()).add(id);
-          producer.send(new ProducerRecord<>(job + "-receipts", stack.liveReceipt(id, user))).get();
+          producer.send(new ProducerRecord<>(job + "-receipts", STACK.liveReceipt(id, user))).get();
           sent++;
           if (round == 1) { // re-sent: must count once
             producer
-                .send(new ProducerRecord<>(job + "-receipts", stack.liveReceipt(id, user)))
+                .send(new ProducerRecord<>(job + "-receipts", STACK.liveReceipt(id, user)))
                 .get();
             sent++;
           }
           if (round == 0) {
-            stack
-                .sqs
+            STACK
+                .sqs()
                 .client()
-                .sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(user)));
+                .sendMessage(b -> b.queueUrl(bulk).messageBody(STACK.loadRequest(user)));
           }
         }
         if (round == 0) {
@@ -280,15 +271,16 @@ class BackfillFaultsIT {
               users.stream()
                   .allMatch(
                       u -> {
-                        Set<String> expected = new java.util.HashSet<>(stack.oracle.expectedIds(u));
+                        Set<String> expected =
+                            new java.util.HashSet<>(STACK.oracle().expectedIds(u));
                         expected.addAll(live.get(u));
-                        return stack.oracle.purchaseIds(u).equals(expected);
+                        return STACK.oracle().purchaseIds(u).equals(expected);
                       }));
       for (String user : users) {
-        stack.oracle.assertAggregatesMatch(user, live.get(user));
+        STACK.oracle().assertAggregatesMatch(user, live.get(user));
       }
-      waitFor("every request deleted from the queue", () -> stack.messages(bulk) == 0);
-      assertThat(stack.messages(dlq)).as("dead letters").isZero();
+      waitFor("every request deleted from the queue", () -> STACK.messages(bulk) == 0);
+      assertThat(STACK.messages(dlq)).as("dead letters").isZero();
       System.out.printf(
           "%s: %d live records sent (%d distinct), %d load requests, task manager lost once, %d"
               + " users applied, 0 lost, 0 doubled%n",
@@ -303,9 +295,9 @@ class BackfillFaultsIT {
       throws Exception {
     String topics = job + "-";
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
-      stack.kafka.createTopic(topics + topic, 1);
+      STACK.kafka().createTopic(topics + topic, 1);
     }
-    Configuration c = EmbeddedJobConfig.of(stack.kafka, stack.neo4j, stack.upstream);
+    Configuration c = EmbeddedJobConfig.of(STACK.kafka(), STACK.neo4j(), STACK.upstream());
     c.set(JobOptions.RECEIPTS_TOPIC, topics + "receipts");
     c.set(JobOptions.FACTOIDS_TOPIC, topics + "factoids");
     c.set(JobOptions.LOAD_OUTCOMES_TOPIC, topics + "outcomes");
@@ -314,7 +306,7 @@ class BackfillFaultsIT {
     c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
     c.set(JobOptions.SQS_QUEUE_URL, bulk);
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
-    c.set(JobOptions.SQS_ENDPOINT, stack.sqs.endpoint().toString());
+    c.set(JobOptions.SQS_ENDPOINT, STACK.sqs().endpoint().toString());
     c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(20));
     c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
     c.addAll(overrides);
@@ -334,8 +326,8 @@ class BackfillFaultsIT {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (all.size() < count && System.nanoTime() < deadline) {
       all.addAll(
-          stack
-              .sqs
+          STACK
+              .sqs()
               .client()
               .receiveMessage(
                   b ->

@@ -36,8 +36,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,33 +57,22 @@ class BackfillIT {
   private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
 
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static EmbeddedStack stack;
+
+  @RegisterExtension static final EmbeddedStack STACK = new EmbeddedStack();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startServers() throws Exception {
-    stack = EmbeddedStack.start();
-  }
-
-  @AfterAll
-  static void stopServers() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
 
   @Test
   void backfillsWriteFullLoadsThatAgreeWithTheLiveStreamsAndFailuresAreDeadLettered()
       throws Exception {
-    String bulk = stack.sqs.createQueue("bulk", Map.of());
-    String enrollment = stack.sqs.createQueue("enrollment", Map.of());
-    String dlq = stack.sqs.createQueue("requests-dlq", Map.of());
+    String bulk = STACK.sqs().createQueue("bulk", Map.of());
+    String enrollment = STACK.sqs().createQueue("enrollment", Map.of());
+    String dlq = STACK.sqs().createQueue("requests-dlq", Map.of());
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead-letters")) {
-      stack.kafka.createTopic(topic, 1);
+      STACK.kafka().createTopic(topic, 1);
     }
 
-    Configuration c = EmbeddedJobConfig.of(stack.kafka, stack.neo4j, stack.upstream);
+    Configuration c = EmbeddedJobConfig.of(STACK.kafka(), STACK.neo4j(), STACK.upstream());
     c.set(JobOptions.RECEIPTS_TOPIC, "receipts");
     c.set(JobOptions.FACTOIDS_TOPIC, "factoids");
     c.set(JobOptions.LOAD_OUTCOMES_TOPIC, "outcomes");
@@ -95,7 +82,7 @@ class BackfillIT {
     c.set(JobOptions.SQS_QUEUE_URL, bulk);
     c.set(JobOptions.SQS_ENROLLMENT_QUEUE_URL, enrollment);
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
-    c.set(JobOptions.SQS_ENDPOINT, stack.sqs.endpoint().toString());
+    c.set(JobOptions.SQS_ENDPOINT, STACK.sqs().endpoint().toString());
     c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(30));
     c.set(JobOptions.LOAD_MAX_RETRIES, 2);
     c.set(JobOptions.UPSTREAM_TIMEOUT, Duration.ofSeconds(10));
@@ -108,13 +95,13 @@ class BackfillIT {
     ConsumerGraphJob.topology(config, false).build(env);
     JobClient job = env.executeAsync("backfill");
 
-    List<String> users = stack.oracle.usersWithReceiptsAndShopOrders("backfill-user-", 3);
+    List<String> users = STACK.oracle().usersWithReceiptsAndShopOrders("backfill-user-", 3);
     String alice = users.get(0);
     String bob = users.get(1);
     String carol = users.get(2);
-    try (KafkaProducer<byte[], byte[]> producer = stack.kafka.producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = STACK.kafka().producer()) {
       // 1. The seed's message loads Alice's history; the graph equals the catalog's.
-      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
+      STACK.sqs().client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
       waitFor("Alice's history in Neo4j", () -> purchaseIds(alice).equals(expectedIds(alice)));
       assertAggregatesMatchOracle(alice, Set.of());
       Map<String, Object> afterLoad = graphOf(alice);
@@ -125,7 +112,7 @@ class BackfillIT {
       producer.send(new ProducerRecord<>("receipts", liveCopy(receipt))).get();
       producer.send(new ProducerRecord<>("factoids", liveCopy(order))).get();
       String marker = "live-" + UUID.randomUUID();
-      producer.send(new ProducerRecord<>("receipts", stack.liveReceipt(marker, alice))).get();
+      producer.send(new ProducerRecord<>("receipts", STACK.liveReceipt(marker, alice))).get();
       waitFor("the marker receipt in Neo4j", () -> purchaseIds(alice).contains(marker));
       assertAggregatesMatchOracle(alice, Set.of(marker));
 
@@ -133,8 +120,8 @@ class BackfillIT {
       //    within the loaded-user TTL is skipped.
       Map<String, Object> beforeRerun = graphOf(alice);
       long loadedBefore = loads("succeeded");
-      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, true)));
-      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
+      STACK.sqs().client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, true)));
+      STACK.sqs().client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(alice, false)));
       waitFor(
           "the forced re-run loaded and the unforced one skipped",
           // Skipped as loaded within the TTL, at once or, if it overtook the forced one, once
@@ -147,30 +134,33 @@ class BackfillIT {
       // 4. A live receipt sent while Bob's load is in flight is counted once and survives it.
       // Each Purchase History page takes 3 s (the test's upstream timeout is 10 s), so the live
       // receipt sent 1 s after the request lands while the load is in flight.
-      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).latency(3000, 0);
-      stack.sqs.client().sendMessage(b -> b.queueUrl(enrollment).messageBody(request(bob, false)));
+      STACK.upstream().knobs(EndpointFamily.PURCHASE_HISTORY).latency(3000, 0);
+      STACK
+          .sqs()
+          .client()
+          .sendMessage(b -> b.queueUrl(enrollment).messageBody(request(bob, false)));
       Thread.sleep(1000);
       String during = "during-" + UUID.randomUUID();
-      producer.send(new ProducerRecord<>("receipts", stack.liveReceipt(during, bob))).get();
+      producer.send(new ProducerRecord<>("receipts", STACK.liveReceipt(during, bob))).get();
       waitFor(
           "Bob's history and live receipt",
           () ->
               purchaseIds(bob).containsAll(expectedIds(bob)) && purchaseIds(bob).contains(during));
-      stack.upstream.knobs(EndpointFamily.PURCHASE_HISTORY).reset();
+      STACK.upstream().knobs(EndpointFamily.PURCHASE_HISTORY).reset();
       Thread.sleep(1000);
       assertAggregatesMatchOracle(bob, Set.of(during));
 
       // 5. Invalid requests and loads that keep failing go to the dead-letter queue; the failed
       //    user is not marked loaded, so a later request loads it.
-      stack
-          .sqs
+      STACK
+          .sqs()
           .client()
           .sendMessage(
               b -> b.queueUrl(bulk).messageBody("{\"event_type\": \"user_load_request\"}"));
-      stack.upstream.knobs(EndpointFamily.BTS).errorRate(1.0);
-      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
+      STACK.upstream().knobs(EndpointFamily.BTS).errorRate(1.0);
+      STACK.sqs().client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
       List<Message> letters = receiveAll(dlq, 2);
-      stack.upstream.knobs(EndpointFamily.BTS).reset();
+      STACK.upstream().knobs(EndpointFamily.BTS).reset();
       Map<String, String> reasons = new HashMap<>();
       for (Message m : letters) {
         reasons.put(m.messageAttributes().get("dlq.reason").stringValue(), m.body());
@@ -178,7 +168,7 @@ class BackfillIT {
       assertThat(reasons).containsKeys("invalid", "load-failed");
       assertThat(reasons.get("load-failed")).contains(carol);
       assertThat(purchaseIds(carol)).isEmpty();
-      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
+      STACK.sqs().client().sendMessage(b -> b.queueUrl(bulk).messageBody(request(carol, false)));
       waitFor(
           "Carol's history after the retry", () -> purchaseIds(carol).equals(expectedIds(carol)));
       assertAggregatesMatchOracle(carol, Set.of());
@@ -194,7 +184,7 @@ class BackfillIT {
         + user
         + "\","
         + " \"reason\": \"batch_backfill\", \"requested_at\": \""
-        + Instant.ofEpochMilli(stack.nowMs)
+        + Instant.ofEpochMilli(STACK.nowMs())
         + "\","
         + " \"lookback_days\": 365, \"request_id\": \""
         + UUID.randomUUID()
@@ -238,27 +228,27 @@ class BackfillIT {
   // ---- the oracle and SQS ----
 
   private static List<HistoryReceipt> receipts(String user) {
-    return stack.oracle.receipts(user);
+    return STACK.oracle().receipts(user);
   }
 
   private static List<ShopOrder> shopOrders(String user) {
-    return stack.oracle.shopOrders(user);
+    return STACK.oracle().shopOrders(user);
   }
 
   private static Set<String> expectedIds(String user) {
-    return stack.oracle.expectedIds(user);
+    return STACK.oracle().expectedIds(user);
   }
 
   private static Set<String> purchaseIds(String user) {
-    return stack.oracle.purchaseIds(user);
+    return STACK.oracle().purchaseIds(user);
   }
 
   private static Map<String, Object> graphOf(String user) {
-    return stack.oracle.graphOf(user);
+    return STACK.oracle().graphOf(user);
   }
 
   private static void assertAggregatesMatchOracle(String user, Set<String> liveIds) {
-    stack.oracle.assertAggregatesMatch(user, liveIds);
+    STACK.oracle().assertAggregatesMatch(user, liveIds);
   }
 
   private static List<Message> receiveAll(String queue, int count) throws InterruptedException {
@@ -266,8 +256,8 @@ class BackfillIT {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (all.size() < count && System.nanoTime() < deadline) {
       all.addAll(
-          stack
-              .sqs
+          STACK
+              .sqs()
               .client()
               .receiveMessage(
                   ReceiveMessageRequest.builder()

@@ -25,8 +25,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,42 +45,30 @@ class LogOnlyIT {
   private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
   private static final Duration WAIT = Duration.ofSeconds(90);
 
-  private static EmbeddedStack stack;
+  @RegisterExtension static final EmbeddedStack STACK = new EmbeddedStack();
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startServers() throws Exception {
-    stack = EmbeddedStack.start();
-  }
-
-  @AfterAll
-  static void stopServers() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
-
   @Test
   void aLogOnlyRunConsumesNothingAndARealRunAfterItAppliesEverything() throws Exception {
-    String bulk = stack.sqs.createQueue("log-only-bulk", Map.of());
-    String dlq = stack.sqs.createQueue("log-only-dlq", Map.of());
+    String bulk = STACK.sqs().createQueue("log-only-bulk", Map.of());
+    String dlq = STACK.sqs().createQueue("log-only-dlq", Map.of());
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
-      stack.kafka.createTopic(topic, 1);
+      STACK.kafka().createTopic(topic, 1);
     }
     String live = "log-only-live-user";
     List<String> receipts = List.of("lo-r1", "lo-r2", "lo-r3");
-    List<String> loaded = stack.oracle.usersWithReceiptsAndShopOrders("log-only-user-", 2);
-    try (KafkaProducer<byte[], byte[]> producer = stack.kafka.producer()) {
+    List<String> loaded = STACK.oracle().usersWithReceiptsAndShopOrders("log-only-user-", 2);
+    try (KafkaProducer<byte[], byte[]> producer = STACK.kafka().producer()) {
       for (String id : receipts) {
-        producer.send(new ProducerRecord<>("receipts", stack.liveReceipt(id, live))).get();
+        producer.send(new ProducerRecord<>("receipts", STACK.liveReceipt(id, live))).get();
       }
       producer
           .send(new ProducerRecord<>("receipts", "\u00ff poison".getBytes(StandardCharsets.UTF_8)))
           .get();
     }
     for (String user : loaded) {
-      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(user)));
+      STACK.sqs().client().sendMessage(b -> b.queueUrl(bulk).messageBody(STACK.loadRequest(user)));
     }
 
     // 1. The dry run sees everything and consumes nothing.
@@ -102,14 +88,14 @@ class LogOnlyIT {
       dryRun.cancel().get(60, TimeUnit.SECONDS);
     }
     assertThat(users()).as("users in Neo4j after the dry run").isZero();
-    assertThat(stack.kafka.endOffsets("dead").values()).as("dead letters sent").containsOnly(0L);
-    assertThat(stack.kafka.endOffsets("outcomes").values())
+    assertThat(STACK.kafka().endOffsets("dead").values()).as("dead letters sent").containsOnly(0L);
+    assertThat(STACK.kafka().endOffsets("outcomes").values())
         .as("load outcomes sent")
         .containsOnly(0L);
     assertThat(committedOffsets("log-only-group")).as("committed Kafka offsets").isEmpty();
     EmbeddedJobConfig.waitFor(
-        "the dry run's requests given back to the queue", WAIT, () -> stack.visible(bulk) == 2);
-    assertThat(stack.messages(dlq)).as("requests dead-lettered").isZero();
+        "the dry run's requests given back to the queue", WAIT, () -> STACK.visible(bulk) == 2);
+    assertThat(STACK.messages(dlq)).as("requests dead-lettered").isZero();
 
     // 2. A real run with the same consumer group applies all of it.
     JobClient real = start("real", false, bulk, dlq);
@@ -118,25 +104,25 @@ class LogOnlyIT {
           "the real run to apply the receipts and the loads",
           WAIT,
           () ->
-              stack.oracle.purchaseIds(live).containsAll(receipts)
+              STACK.oracle().purchaseIds(live).containsAll(receipts)
                   && loaded.stream()
                       .allMatch(
-                          u -> stack.oracle.purchaseIds(u).equals(stack.oracle.expectedIds(u)))
-                  && stack.kafka.endOffsets("dead").values().stream()
+                          u -> STACK.oracle().purchaseIds(u).equals(STACK.oracle().expectedIds(u)))
+                  && STACK.kafka().endOffsets("dead").values().stream()
                           .mapToLong(Long::longValue)
                           .sum()
                       == 1);
       for (String user : loaded) {
-        stack.oracle.assertAggregatesMatch(user, Set.of());
+        STACK.oracle().assertAggregatesMatch(user, Set.of());
       }
-      EmbeddedJobConfig.waitFor("the requests deleted", WAIT, () -> stack.messages(bulk) == 0);
+      EmbeddedJobConfig.waitFor("the requests deleted", WAIT, () -> STACK.messages(bulk) == 0);
     } finally {
       real.cancel().get(60, TimeUnit.SECONDS);
     }
   }
 
   private JobClient start(String job, boolean logOnly, String bulk, String dlq) throws Exception {
-    Configuration c = EmbeddedJobConfig.of(stack.kafka, stack.neo4j, stack.upstream);
+    Configuration c = EmbeddedJobConfig.of(STACK.kafka(), STACK.neo4j(), STACK.upstream());
     c.set(JobOptions.START_FROM, "committed");
     c.set(JobOptions.GROUP_ID, "log-only-group");
     c.set(JobOptions.LOG_ONLY, logOnly);
@@ -147,7 +133,7 @@ class LogOnlyIT {
     c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
     c.set(JobOptions.SQS_QUEUE_URL, bulk);
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
-    c.set(JobOptions.SQS_ENDPOINT, stack.sqs.endpoint().toString());
+    c.set(JobOptions.SQS_ENDPOINT, STACK.sqs().endpoint().toString());
     c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(30));
     c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
     JobConfig config = JobConfig.of(c);
@@ -160,14 +146,14 @@ class LogOnlyIT {
   }
 
   private static long users() {
-    try (Session s = stack.neo4j.driver().session()) {
+    try (Session s = STACK.neo4j().driver().session()) {
       return s.run("MATCH (u:User) RETURN count(u) AS n").single().get("n").asLong();
     }
   }
 
   private static Map<?, ?> committedOffsets(String group) throws Exception {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka.bootstrapServers());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, STACK.kafka().bootstrapServers());
     try (Admin admin = Admin.create(p)) {
       return admin
           .listConsumerGroupOffsets(group)

@@ -24,8 +24,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,40 +43,28 @@ class SavepointRewindIT {
   private static final OperatorMetrics METRICS = new OperatorMetrics(REPORTER);
   private static final Duration WAIT = Duration.ofSeconds(120);
 
-  private static EmbeddedStack stack;
+  @RegisterExtension static final EmbeddedStack STACK = new EmbeddedStack();
 
   @TempDir Path dir;
 
   private final Map<String, Set<String>> live = new HashMap<>();
   private int sent;
 
-  @BeforeAll
-  static void startServers() throws Exception {
-    stack = EmbeddedStack.start();
-  }
-
-  @AfterAll
-  static void stopServers() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
-
   @Test
   void aRestoreWithTheLiveTopicsRewoundToTheStartAndToATimestampCountsNothingTwice()
       throws Exception {
-    String bulk = stack.sqs.createQueue("rewind-bulk", Map.of());
-    String dlq = stack.sqs.createQueue("rewind-dlq", Map.of());
+    String bulk = STACK.sqs().createQueue("rewind-bulk", Map.of());
+    String dlq = STACK.sqs().createQueue("rewind-dlq", Map.of());
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
-      stack.kafka.createTopic(topic, 1);
+      STACK.kafka().createTopic(topic, 1);
     }
-    List<String> users = stack.oracle.usersWithReceiptsAndShopOrders("rewind-user-", 4);
+    List<String> users = STACK.oracle().usersWithReceiptsAndShopOrders("rewind-user-", 4);
 
     // 1. Live receipts (one of each user's re-sent) and a backfill of every user; savepoint.
     JobClient first = start("rewind-0", 0, "earliest", null, bulk, dlq);
     produce(users, "a", true);
     for (String user : users) {
-      stack.sqs.client().sendMessage(b -> b.queueUrl(bulk).messageBody(stack.loadRequest(user)));
+      STACK.sqs().client().sendMessage(b -> b.queueUrl(bulk).messageBody(STACK.loadRequest(user)));
     }
     awaitGraph(users);
     String savepoint1 = stop(first, "sp1");
@@ -110,10 +96,10 @@ class SavepointRewindIT {
           .as("receipts read after the timestamp: b, c and d")
           .isEqualTo(users.size() * 3L);
       for (String user : users) {
-        stack.oracle.assertAggregatesMatch(user, live.get(user));
+        STACK.oracle().assertAggregatesMatch(user, live.get(user));
       }
-      assertThat(stack.messages(bulk)).as("requests left").isZero();
-      assertThat(stack.messages(dlq)).as("dead letters").isZero();
+      assertThat(STACK.messages(bulk)).as("requests left").isZero();
+      assertThat(STACK.messages(dlq)).as("dead letters").isZero();
       System.out.printf(
           "savepoint rewinds: %d live records sent (%d distinct), %d users backfilled once, two"
               + " restores (earliest, timestamp), lost 0, doubled 0%n",
@@ -124,12 +110,12 @@ class SavepointRewindIT {
   }
 
   private void produce(List<String> users, String round, boolean resend) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = stack.kafka.producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = STACK.kafka().producer()) {
       for (String user : users) {
         String id = "rewind-" + user + "-" + round;
         live.computeIfAbsent(user, u -> new HashSet<>()).add(id);
         for (int i = 0; i < (resend ? 2 : 1); i++) {
-          producer.send(new ProducerRecord<>("receipts", stack.liveReceipt(id, user))).get();
+          producer.send(new ProducerRecord<>("receipts", STACK.liveReceipt(id, user))).get();
           sent++;
         }
       }
@@ -144,9 +130,9 @@ class SavepointRewindIT {
             users.stream()
                 .allMatch(
                     u -> {
-                      Set<String> expected = new HashSet<>(stack.oracle.expectedIds(u));
+                      Set<String> expected = new HashSet<>(STACK.oracle().expectedIds(u));
                       expected.addAll(live.get(u));
-                      return stack.oracle.purchaseIds(u).equals(expected);
+                      return STACK.oracle().purchaseIds(u).equals(expected);
                     }));
   }
 
@@ -159,7 +145,7 @@ class SavepointRewindIT {
   private JobClient start(
       String job, int generation, String startFrom, String savepoint, String bulk, String dlq)
       throws Exception {
-    Configuration c = EmbeddedJobConfig.of(stack.kafka, stack.neo4j, stack.upstream);
+    Configuration c = EmbeddedJobConfig.of(STACK.kafka(), STACK.neo4j(), STACK.upstream());
     c.set(JobOptions.START_FROM, startFrom);
     c.set(JobOptions.REWIND_GENERATION, generation);
     c.set(JobOptions.GROUP_ID, "rewind-group");
@@ -170,7 +156,7 @@ class SavepointRewindIT {
     c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
     c.set(JobOptions.SQS_QUEUE_URL, bulk);
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
-    c.set(JobOptions.SQS_ENDPOINT, stack.sqs.endpoint().toString());
+    c.set(JobOptions.SQS_ENDPOINT, STACK.sqs().endpoint().toString());
     c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
     JobConfig config = JobConfig.of(c);
     Configuration flink = ConsumerGraphJob.flinkConfiguration(config);

@@ -68,9 +68,9 @@ class SavepointFixtureWriterIT {
   @Test
   void writesTheFixture() throws Exception {
     try (EmbeddedStack stack = EmbeddedStack.start()) {
-      EmbeddedKafka kafka = stack.kafka;
-      EmbeddedNeo4j neo4j = stack.neo4j;
-      EmbeddedSqs sqs = stack.sqs;
+      EmbeddedKafka kafka = stack.kafka();
+      EmbeddedNeo4j neo4j = stack.neo4j();
+      EmbeddedSqs sqs = stack.sqs();
       String bulk = sqs.createQueue("bulk", Map.of());
       String enrollment = sqs.createQueue("enrollment", Map.of());
       String dlq = sqs.createQueue("requests-dlq", Map.of());
@@ -80,7 +80,7 @@ class SavepointFixtureWriterIT {
       Path flags = dir.resolve("flags.yaml");
       writeFlags(flags, false);
 
-      Configuration c = EmbeddedJobConfig.of(kafka, neo4j, stack.upstream);
+      Configuration c = EmbeddedJobConfig.of(kafka, neo4j, stack.upstream());
       c.set(JobOptions.RECEIPTS_TOPIC, "receipts");
       c.set(JobOptions.FACTOIDS_TOPIC, "factoids");
       c.set(JobOptions.ENROLLMENTS_TOPIC, "enrollments");

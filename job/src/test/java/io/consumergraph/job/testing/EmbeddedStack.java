@@ -12,50 +12,81 @@ import io.consumergraph.simulator.UpstreamSimulator;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The in-process servers of a job integration test (Kafka, Neo4j, ElasticMQ, the upstream simulator
- * with its clock at {@code nowMs}), with the records and requests the tests send and the oracle
- * they check against.
+ * with its clock at {@link #nowMs()}), with the records and requests the tests send and the oracle
+ * they check against. Register it as a static JUnit extension (started before the class's tests,
+ * closed after them), or {@link #start()} one by hand.
  */
-public final class EmbeddedStack implements AutoCloseable {
+public final class EmbeddedStack implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
   private static final long DAY = 86_400_000L;
 
-  public final EmbeddedKafka kafka;
-  public final EmbeddedNeo4j neo4j;
-  public final EmbeddedSqs sqs;
-  public final UpstreamSimulator upstream;
-  public final long nowMs;
-  public final BackfillOracle oracle;
-
-  private EmbeddedStack(
-      EmbeddedKafka kafka,
-      EmbeddedNeo4j neo4j,
-      EmbeddedSqs sqs,
-      UpstreamSimulator upstream,
-      long nowMs) {
-    this.kafka = kafka;
-    this.neo4j = neo4j;
-    this.sqs = sqs;
-    this.upstream = upstream;
-    this.nowMs = nowMs;
-    this.oracle = new BackfillOracle(upstream.catalog(), neo4j, nowMs);
-  }
+  private EmbeddedKafka kafka;
+  private EmbeddedNeo4j neo4j;
+  private EmbeddedSqs sqs;
+  private UpstreamSimulator upstream;
+  private long nowMs;
+  private BackfillOracle oracle;
 
   /** Starts every server; "now" is today at midnight, so requests and the oracle share a window. */
   public static EmbeddedStack start() throws Exception {
+    EmbeddedStack stack = new EmbeddedStack();
+    stack.startServers();
+    return stack;
+  }
+
+  private void startServers() throws Exception {
     // The job's SQS clients use the default credentials chain; ElasticMQ accepts any.
     System.setProperty("aws.accessKeyId", "test");
     System.setProperty("aws.secretAccessKey", "test");
     long now = (System.currentTimeMillis() / DAY) * DAY;
-    EmbeddedKafka kafka = EmbeddedKafka.start();
-    EmbeddedNeo4j neo4j = EmbeddedNeo4j.start();
-    EmbeddedSqs sqs = EmbeddedSqs.start();
-    UpstreamSimulator upstream = UpstreamSimulator.start();
+    nowMs = now;
+    kafka = EmbeddedKafka.start();
+    neo4j = EmbeddedNeo4j.start();
+    sqs = EmbeddedSqs.start();
+    upstream = UpstreamSimulator.start();
     upstream.clock(() -> now);
-    return new EmbeddedStack(kafka, neo4j, sqs, upstream, now);
+    oracle = new BackfillOracle(upstream.catalog(), neo4j, now);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    startServers();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  public EmbeddedKafka kafka() {
+    return kafka;
+  }
+
+  public EmbeddedNeo4j neo4j() {
+    return neo4j;
+  }
+
+  public EmbeddedSqs sqs() {
+    return sqs;
+  }
+
+  public UpstreamSimulator upstream() {
+    return upstream;
+  }
+
+  public long nowMs() {
+    return nowMs;
+  }
+
+  public BackfillOracle oracle() {
+    return oracle;
   }
 
   public SyntheticCatalog catalog() {
@@ -108,9 +139,10 @@ public final class EmbeddedStack implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    upstream.close();
-    sqs.close();
-    neo4j.close();
-    kafka.close();
+    for (AutoCloseable server : new AutoCloseable[] {upstream, sqs, neo4j, kafka}) {
+      if (server != null) {
+        server.close();
+      }
+    }
   }
 }
