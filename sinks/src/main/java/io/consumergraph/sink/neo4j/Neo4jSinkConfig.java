@@ -117,131 +117,99 @@ public record Neo4jSinkConfig(
   }
 
   public Neo4jSinkConfig withDatabase(String database) {
-    return new Neo4jSinkConfig(
-        uri,
-        user,
-        password,
-        database,
-        batchRows,
-        maxBatchDelay,
-        maxRetries,
-        retryBackoffInitial,
-        retryBackoffMax,
-        unavailableTimeout,
-        transactionTimeout,
-        logOnly);
+    Copy c = new Copy(this);
+    c.database = database;
+    return c.build();
   }
 
   public Neo4jSinkConfig withBatchRows(int batchRows) {
-    return new Neo4jSinkConfig(
-        uri,
-        user,
-        password,
-        database,
-        batchRows,
-        maxBatchDelay,
-        maxRetries,
-        retryBackoffInitial,
-        retryBackoffMax,
-        unavailableTimeout,
-        transactionTimeout,
-        logOnly);
+    Copy c = new Copy(this);
+    c.batchRows = batchRows;
+    return c.build();
   }
 
   public Neo4jSinkConfig withMaxBatchDelay(Duration maxBatchDelay) {
-    return new Neo4jSinkConfig(
-        uri,
-        user,
-        password,
-        database,
-        batchRows,
-        maxBatchDelay,
-        maxRetries,
-        retryBackoffInitial,
-        retryBackoffMax,
-        unavailableTimeout,
-        transactionTimeout,
-        logOnly);
+    Copy c = new Copy(this);
+    c.maxBatchDelay = maxBatchDelay;
+    return c.build();
   }
 
   public Neo4jSinkConfig withMaxRetries(int maxRetries) {
-    return new Neo4jSinkConfig(
-        uri,
-        user,
-        password,
-        database,
-        batchRows,
-        maxBatchDelay,
-        maxRetries,
-        retryBackoffInitial,
-        retryBackoffMax,
-        unavailableTimeout,
-        transactionTimeout,
-        logOnly);
+    Copy c = new Copy(this);
+    c.maxRetries = maxRetries;
+    return c.build();
   }
 
   public Neo4jSinkConfig withRetryBackoff(Duration initial, Duration max) {
-    return new Neo4jSinkConfig(
-        uri,
-        user,
-        password,
-        database,
-        batchRows,
-        maxBatchDelay,
-        maxRetries,
-        initial,
-        max,
-        unavailableTimeout,
-        transactionTimeout,
-        logOnly);
+    Copy c = new Copy(this);
+    c.retryBackoffInitial = initial;
+    c.retryBackoffMax = max;
+    return c.build();
   }
 
   public Neo4jSinkConfig withUnavailableTimeout(Duration unavailableTimeout) {
-    return new Neo4jSinkConfig(
-        uri,
-        user,
-        password,
-        database,
-        batchRows,
-        maxBatchDelay,
-        maxRetries,
-        retryBackoffInitial,
-        retryBackoffMax,
-        unavailableTimeout,
-        transactionTimeout,
-        logOnly);
+    Copy c = new Copy(this);
+    c.unavailableTimeout = unavailableTimeout;
+    return c.build();
   }
 
   public Neo4jSinkConfig withTransactionTimeout(Duration transactionTimeout) {
-    return new Neo4jSinkConfig(
-        uri,
-        user,
-        password,
-        database,
-        batchRows,
-        maxBatchDelay,
-        maxRetries,
-        retryBackoffInitial,
-        retryBackoffMax,
-        unavailableTimeout,
-        transactionTimeout,
-        logOnly);
+    Copy c = new Copy(this);
+    c.transactionTimeout = transactionTimeout;
+    return c.build();
   }
 
   public Neo4jSinkConfig withLogOnly(boolean logOnly) {
-    return new Neo4jSinkConfig(
-        uri,
-        user,
-        password,
-        database,
-        batchRows,
-        maxBatchDelay,
-        maxRetries,
-        retryBackoffInitial,
-        retryBackoffMax,
-        unavailableTimeout,
-        transactionTimeout,
-        logOnly);
+    Copy c = new Copy(this);
+    c.logOnly = logOnly;
+    return c.build();
+  }
+
+  /** A mutable copy of a config: what the {@code with…} methods change before building anew. */
+  private static final class Copy {
+    URI uri;
+    String user;
+    String password;
+    String database;
+    int batchRows;
+    Duration maxBatchDelay;
+    int maxRetries;
+    Duration retryBackoffInitial;
+    Duration retryBackoffMax;
+    Duration unavailableTimeout;
+    Duration transactionTimeout;
+    boolean logOnly;
+
+    Copy(Neo4jSinkConfig c) {
+      uri = c.uri;
+      user = c.user;
+      password = c.password;
+      database = c.database;
+      batchRows = c.batchRows;
+      maxBatchDelay = c.maxBatchDelay;
+      maxRetries = c.maxRetries;
+      retryBackoffInitial = c.retryBackoffInitial;
+      retryBackoffMax = c.retryBackoffMax;
+      unavailableTimeout = c.unavailableTimeout;
+      transactionTimeout = c.transactionTimeout;
+      logOnly = c.logOnly;
+    }
+
+    Neo4jSinkConfig build() {
+      return new Neo4jSinkConfig(
+          uri,
+          user,
+          password,
+          database,
+          batchRows,
+          maxBatchDelay,
+          maxRetries,
+          retryBackoffInitial,
+          retryBackoffMax,
+          unavailableTimeout,
+          transactionTimeout,
+          logOnly);
+    }
   }
 
   /** Whether the driver authenticates; false for servers with auth disabled. */
