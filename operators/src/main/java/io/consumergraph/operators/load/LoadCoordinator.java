@@ -99,7 +99,6 @@ public final class LoadCoordinator
   @Override
   public void processElement1(UserLoadRequest request, Context ctx, Collector<UserLoadRequest> out)
       throws Exception {
-    long now = ctx.timerService().currentProcessingTime();
     String running = inFlight.value();
     if (request.requestId().equals(running)) {
       // A redelivery of the request in flight, or the same request re-driven from the
@@ -113,8 +112,8 @@ public final class LoadCoordinator
       redelivered.inc();
       return;
     }
-    seenRequests.put(request.requestId(), now);
     if (running != null) {
+      seenRequests.put(request.requestId(), ctx.timerService().currentProcessingTime());
       waitBehind(request);
       return;
     }
@@ -173,12 +172,13 @@ public final class LoadCoordinator
   /** Starts the load unless the user was loaded within the TTL and the request does not force. */
   private void decide(UserLoadRequest request, Context ctx, Collector<UserLoadRequest> out)
       throws Exception {
+    long now = ctx.timerService().currentProcessingTime();
+    // Marked seen once decided, skipped or started: a redelivery after this is dropped.
+    seenRequests.put(request.requestId(), now);
     if (loadedAt.value() != null && !request.force()) {
       skippedRecentlyLoaded.inc();
       return;
     }
-    long now = ctx.timerService().currentProcessingTime();
-    seenRequests.put(request.requestId(), now);
     inFlight.update(request.requestId());
     inFlightSince.update(now);
     ctx.timerService().registerProcessingTimeTimer(now + inFlightTimeout.toMillis());
