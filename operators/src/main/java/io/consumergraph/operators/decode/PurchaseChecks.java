@@ -32,7 +32,6 @@ public final class PurchaseChecks {
     if (problem != null) {
       return problem;
     }
-    String of = " (purchase " + abbreviated(id) + ")";
     problem = idProblem("user id", event.userId(), true);
     if (problem == null) {
       problem = idProblem("retailer id", event.retailerId(), false);
@@ -47,13 +46,16 @@ public final class PurchaseChecks {
     if (problem == null && event.purchaseTimeMs() > nowMs + MAX_FUTURE_SKEW_MS) {
       problem = "purchase time " + event.purchaseTimeMs() + " is in the future";
     }
-    return problem == null ? null : problem + of;
+    return problem == null ? null : problem + " (purchase " + abbreviated(id) + ")";
   }
 
   /** Null when {@code value} is a usable id ({@code required}: not empty), else the problem. */
   public static String idProblem(String what, String value, boolean required) {
     if (value == null || value.isEmpty()) {
       return required ? what + " is empty" : null;
+    }
+    if (value.length() * 3L <= MAX_ID_BYTES) {
+      return null; // a UTF-16 char is at most 3 UTF-8 bytes: no need to encode (every record)
     }
     int bytes = value.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_ID_BYTES) {
