@@ -4,18 +4,21 @@ import static io.consumergraph.job.config.JobOptions.*;
 
 import io.consumergraph.flags.FlagSource;
 import io.consumergraph.flags.S3Settings;
+import io.consumergraph.job.backfill.BackfillPath;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.dryrun.LoggingSink;
 import io.consumergraph.job.kafka.DeadLetterSerializer;
 import io.consumergraph.job.kafka.LoadOutcomeSerializer;
 import io.consumergraph.job.kafka.SourceRecordDeserializer;
 import io.consumergraph.job.kafka.StartingOffsets;
+import io.consumergraph.job.live.LivePath;
 import io.consumergraph.job.sqs.SqsDeadLetterSettings;
 import io.consumergraph.job.sqs.SqsDeadLetterSink;
 import io.consumergraph.job.sqs.SqsSourceRecordDeserializer;
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.SourceRecord;
+import io.consumergraph.operators.backfill.UserHistoryLoader;
 import io.consumergraph.operators.gate.FlagDocumentPoller;
 import io.consumergraph.operators.gate.FlagUpdate;
 import io.consumergraph.operators.poll.PollingSource;
@@ -25,6 +28,7 @@ import io.consumergraph.sqs.source.SqsSource;
 import io.consumergraph.sqs.source.SqsSourceBuilder;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -96,31 +100,42 @@ public final class ConsumerGraphJob {
 
   /** The topology with the sources and sinks the configuration names. */
   public static ConsumerGraphTopology topology(JobConfig config, boolean bounded) {
-    String enrollments = config.get(ENROLLMENTS_TOPIC);
     return new ConsumerGraphTopology(
-        new ConsumerGraphTopology.Inputs(
-            kafkaSource(config, config.get(RECEIPTS_TOPIC), bounded),
-            kafkaSource(config, config.get(FACTOIDS_TOPIC), bounded),
-            flagSource(config, bounded),
-            enrollments.isEmpty() ? null : kafkaSource(config, enrollments, bounded),
-            config.get(SQS_QUEUE_URL).isEmpty() ? null : backfill(config, bounded)),
-        UpstreamCatalog.factory(UpstreamCatalog.config(config)),
+        livePath(config, bounded),
+        config.get(SQS_QUEUE_URL).isEmpty() ? BackfillPath.none() : backfillPath(config, bounded),
         graphSink(config),
         config.get(LOG_ONLY) ? new LoggingSink<>("dead letter") : deadLetterSink(config),
         new ConsumerGraphTopology.Settings(
+            config.get(LIVE_RETENTION), config.get(SINK_PARALLELISM)));
+  }
+
+  /** The live path: the Kafka topics, the flag document, the catalog services. */
+  public static LivePath livePath(JobConfig config, boolean bounded) {
+    String enrollments = config.get(ENROLLMENTS_TOPIC);
+    return new LivePath(
+        new LivePath.Inputs(
+            kafkaSource(config, config.get(RECEIPTS_TOPIC), bounded),
+            kafkaSource(config, config.get(FACTOIDS_TOPIC), bounded),
+            flagSource(config, bounded),
+            enrollments.isEmpty()
+                ? Optional.empty()
+                : Optional.of(kafkaSource(config, enrollments, bounded))),
+        UpstreamCatalog.factory(UpstreamCatalog.config(config)),
+        new LivePath.Settings(
             config.get(FLAGS_ID_LIST_GRACE),
             config.get(DEDUP_TTL),
-            config.get(LIVE_RETENTION),
             config.get(UPSTREAM_TIMEOUT),
             config.get(UPSTREAM_MAX_RETRIES),
             config.get(ENRICH_CAPACITY),
-            config.get(SINK_PARALLELISM),
             config.get(LOG_ONLY),
             config.get(REWIND_GENERATION)));
   }
 
-  /** The backfill path: SQS requests (enrollment queue first), outcome feedback, SQS DLQ. */
-  public static ConsumerGraphTopology.Backfill backfill(JobConfig config, boolean bounded) {
+  /**
+   * The backfill path: SQS requests (enrollment queue first), outcome feedback through Kafka, the
+   * SQS dead-letter queue, history loads from the upstream services.
+   */
+  public static BackfillPath backfillPath(JobConfig config, boolean bounded) {
     String deadLetterQueue = config.get(SQS_DEAD_LETTER_QUEUE_URL);
     if (deadLetterQueue.isEmpty()) {
       throw new IllegalArgumentException(
@@ -160,18 +175,24 @@ public final class ConsumerGraphJob {
               dlq.maxBufferTime(),
               dlq.requestTimeout());
     }
-    return new ConsumerGraphTopology.Backfill(
-        requests.build(),
-        enrollmentQueue,
-        kafkaSource(config, config.get(LOAD_OUTCOMES_TOPIC), bounded),
-        config.get(LOG_ONLY) ? new LoggingSink<>("load outcome") : outcomeSink(config),
-        config.get(LOG_ONLY) ? new LoggingSink<>("SQS dead letter") : new SqsDeadLetterSink(dlq),
-        UpstreamCatalog.config(config),
-        config.get(LOADED_TTL),
-        config.get(LOAD_IN_FLIGHT_TIMEOUT),
-        config.get(LOAD_MAX_RETRIES),
-        config.get(LOAD_CONCURRENCY),
-        config.get(LOAD_TIMEOUT));
+    int maxRetries = config.get(LOAD_MAX_RETRIES);
+    return new BackfillPath(
+        new BackfillPath.Inputs(
+            requests.build(),
+            enrollmentQueue,
+            kafkaSource(config, config.get(LOAD_OUTCOMES_TOPIC), bounded)),
+        new BackfillPath.Outputs(
+            config.get(LOG_ONLY) ? new LoggingSink<>("load outcome") : outcomeSink(config),
+            config.get(LOG_ONLY)
+                ? new LoggingSink<>("SQS dead letter")
+                : new SqsDeadLetterSink(dlq)),
+        new UserHistoryLoader(UpstreamCatalog.config(config), maxRetries),
+        new BackfillPath.Settings(
+            config.get(LOADED_TTL),
+            config.get(LOAD_IN_FLIGHT_TIMEOUT),
+            maxRetries,
+            config.get(LOAD_CONCURRENCY),
+            config.get(LOAD_TIMEOUT)));
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.consumergraph.job.kafka;
 
 import io.consumergraph.model.LoadOutcome;
-import io.consumergraph.operators.load.DecodeLoadOutcomes;
+import io.consumergraph.operators.backfill.DecodeLoadOutcomes;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -4,13 +4,18 @@ import io.consumergraph.model.EnrichedPurchase;
 import io.consumergraph.model.Product;
 import io.consumergraph.model.PurchaseEvent;
 import io.consumergraph.model.Retailer;
+import io.consumergraph.operators.retry.AsyncBackoff;
+import java.io.Serializable;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
@@ -75,6 +80,28 @@ public final class PurchaseEnricher extends RichAsyncFunction<PurchaseEvent, Enr
     // The purchase matters more than its metadata: go on without enrichment.
     timeouts.inc();
     resultFuture.complete(List.of(unenriched(event)));
+  }
+
+  /**
+   * Up to {@code maxRetries} retries with the job's {@link AsyncBackoff} of an incomplete result
+   * ({@link #isIncomplete}) or an exceptional completion.
+   */
+  public static AsyncRetryStrategy<EnrichedPurchase> retryStrategy(int maxRetries) {
+    return AsyncBackoff.strategy(
+        maxRetries,
+        AsyncBackoff.INITIAL_DELAY,
+        AsyncBackoff.MAX_DELAY,
+        (Predicate<Collection<EnrichedPurchase>> & Serializable) PurchaseEnricher::isIncomplete,
+        true);
+  }
+
+  /**
+   * The async I/O timeout of one purchase: all its attempts, each making two upstream calls one
+   * after the other (products, then categories) of up to {@code upstreamTimeout}, with their
+   * backoffs. It fires only on a hang.
+   */
+  public static Duration timeout(Duration upstreamTimeout, int maxRetries) {
+    return AsyncBackoff.allAttempts(upstreamTimeout.multipliedBy(2), maxRetries);
   }
 
   /** Retry predicate: a result whose upstream calls failed is worth another attempt. */

@@ -1,4 +1,4 @@
-package io.consumergraph.operators.load;
+package io.consumergraph.operators.backfill;
 
 import io.consumergraph.model.EnrichedPurchase;
 import io.consumergraph.model.Product;
@@ -9,6 +9,7 @@ import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.decode.PurchaseChecks;
 import io.consumergraph.operators.enrich.PurchaseEnrichment;
+import io.consumergraph.operators.retry.AsyncBackoff;
 import io.consumergraph.upstream.UpstreamClients;
 import io.consumergraph.upstream.UpstreamConfig;
 import io.consumergraph.upstream.UpstreamException;
@@ -35,7 +36,6 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
-import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,19 +102,12 @@ public final class UserHistoryLoader extends RichAsyncFunction<UserLoadRequest, 
    */
   public static AsyncRetryStrategy<UserHistory> retryStrategy(
       int maxRetries, Duration initial, Duration max) {
-    if (maxRetries < 0 || initial.isNegative() || max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException(
-          "need maxRetries >= 0 and 0 <= initial <= max, got "
-              + maxRetries
-              + ", "
-              + initial
-              + ", "
-              + max);
-    }
-    return new AsyncRetryStrategies.ExponentialBackoffDelayRetryStrategyBuilder<UserHistory>(
-            maxRetries, initial.toMillis(), max.toMillis(), 2.0)
-        .ifResult(retryPredicate())
-        .build();
+    return AsyncBackoff.strategy(maxRetries, initial, max, retryPredicate(), false);
+  }
+
+  /** {@link #retryStrategy(int, Duration, Duration)} with the job's {@link AsyncBackoff}. */
+  public static AsyncRetryStrategy<UserHistory> retryStrategy(int maxRetries) {
+    return retryStrategy(maxRetries, AsyncBackoff.INITIAL_DELAY, AsyncBackoff.MAX_DELAY);
   }
 
   /** Serializable result predicate: retry when a history failed for a retryable reason. */
@@ -378,7 +371,7 @@ public final class UserHistoryLoader extends RichAsyncFunction<UserLoadRequest, 
   }
 
   /** requestedAt (now when absent) minus the lookback. */
-  static long startTimeMs(UserLoadRequest request, long nowMs) {
+  public static long startTimeMs(UserLoadRequest request, long nowMs) {
     long from = request.requestedAtMs() > 0 ? request.requestedAtMs() : nowMs;
     return from - request.lookbackDays() * DAY_MS;
   }

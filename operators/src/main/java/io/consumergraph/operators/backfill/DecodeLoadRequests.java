@@ -1,4 +1,4 @@
-package io.consumergraph.operators.load;
+package io.consumergraph.operators.backfill;
 
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.SourceRecord;

@@ -1,4 +1,4 @@
-package io.consumergraph.operators.load;
+package io.consumergraph.operators.merge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +9,8 @@ import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.MergeInput;
 import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
+import io.consumergraph.operators.backfill.UserHistoryLoader;
+import io.consumergraph.operators.backfill.UserLoadRequestParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.consumergraph.operators.load;
+package io.consumergraph.operators.backfill;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

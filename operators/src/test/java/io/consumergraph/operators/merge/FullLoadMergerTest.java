@@ -1,4 +1,4 @@
-package io.consumergraph.operators.load;
+package io.consumergraph.operators.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,7 @@ import io.consumergraph.model.Origin;
 import io.consumergraph.model.Product;
 import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
+import io.consumergraph.operators.backfill.UserLoadRequestParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.consumergraph.operators.load;
+package io.consumergraph.operators.backfill;
 
 import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.UserLoadRequest;

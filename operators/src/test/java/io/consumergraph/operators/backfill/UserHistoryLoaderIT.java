@@ -1,4 +1,4 @@
-package io.consumergraph.operators.load;
+package io.consumergraph.operators.backfill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,207 @@
+package io.consumergraph.job.backfill;
+
+import io.consumergraph.model.DeadLetter;
+import io.consumergraph.model.GraphUpdate;
+import io.consumergraph.model.LoadOutcome;
+import io.consumergraph.model.MergeInput;
+import io.consumergraph.model.SourceRecord;
+import io.consumergraph.model.UserHistory;
+import io.consumergraph.model.UserLoadRequest;
+import io.consumergraph.operators.backfill.DecodeLoadOutcomes;
+import io.consumergraph.operators.backfill.DecodeLoadRequests;
+import io.consumergraph.operators.backfill.LoadCoordinator;
+import io.consumergraph.operators.backfill.UserHistoryLoader;
+import io.consumergraph.operators.decode.DecodeAndFilter;
+import io.consumergraph.operators.gate.GateInput;
+import io.consumergraph.operators.merge.FullLoadMerger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.async.AsyncFunction;
+
+/**
+ * The backfill path: {@code user_load_request}s from SQS, decided per user by the coordinator, each
+ * loaded user's history fetched as one {@link UserHistory} for a FullLoad; the merger's load
+ * outcomes come back to the coordinator through Kafka.
+ *
+ * <pre>
+ * SQS ─► decode-load-requests ─► load-coordinator ─► load-user-history ─► merge inputs
+ *            │   └─ enrollment-requests ─► gate      ▲
+ *            └─ invalid ─► SQS DLQ                  load-outcomes (Kafka) ◄─ merger
+ * </pre>
+ *
+ * <p>{@link #none()} is the path of a job without a backfill queue: it adds nothing. The uids are
+ * part of the savepoint format: never change one.
+ */
+public final class BackfillPath {
+
+  /**
+   * The backfill's sources: requests from SQS (those from {@code enrollmentQueue} also enroll their
+   * user) and the load outcomes the merger wrote.
+   */
+  public record Inputs(
+      Source<SourceRecord, ?, ?> requests,
+      String enrollmentQueue,
+      Source<SourceRecord, ?, ?> outcomes) {
+
+    public Inputs {
+      Objects.requireNonNull(requests, "requests");
+      Objects.requireNonNull(enrollmentQueue, "enrollmentQueue");
+      Objects.requireNonNull(outcomes, "outcomes");
+    }
+  }
+
+  /**
+   * Where the backfill's results go: load outcomes (read back as {@link Inputs#outcomes}) and the
+   * requests that are invalid or whose load failed (the SQS dead-letter queue).
+   */
+  public record Outputs(Sink<LoadOutcome> outcomes, Sink<DeadLetter> requestDeadLetters) {
+
+    public Outputs {
+      Objects.requireNonNull(outcomes, "outcomes");
+      Objects.requireNonNull(requestDeadLetters, "requestDeadLetters");
+    }
+  }
+
+  /** Settings of the coordinator and the history loads. */
+  public record Settings(
+      Duration loadedTtl,
+      Duration inFlightTimeout,
+      int maxRetries,
+      int maxConcurrentLoads,
+      Duration loadTimeout) {
+
+    public Settings {
+      if (maxRetries < 0 || maxConcurrentLoads < 1 || loadTimeout.isNegative()) {
+        throw new IllegalArgumentException("invalid backfill settings: " + this);
+      }
+    }
+  }
+
+  /**
+   * What the path hands to the rest of the topology: enrollments for the gate, histories for the
+   * merger, dead letters for the Kafka dead-letter topic, and what it attaches to the merger.
+   */
+  public record Streams(
+      List<DataStream<GateInput>> enrollments,
+      List<DataStream<MergeInput>> histories,
+      List<DataStream<DeadLetter>> deadLetters,
+      MergerResults results) {}
+
+  /** Sinks the path attaches to the merger's side outputs. */
+  @FunctionalInterface
+  public interface MergerResults {
+    void sinkFrom(SingleOutputStreamOperator<GraphUpdate> merger);
+  }
+
+  private static final Streams NOTHING = new Streams(List.of(), List.of(), List.of(), merger -> {});
+
+  private final Inputs inputs;
+  private final Outputs outputs;
+  private final AsyncFunction<UserLoadRequest, UserHistory> loader;
+  private final Settings settings;
+
+  /**
+   * @param loader loads one user's history; {@link UserHistoryLoader} in the job. Its retries are
+   *     {@link UserHistoryLoader#retryStrategy(int)} with {@link Settings#maxRetries()}.
+   */
+  public BackfillPath(
+      Inputs inputs,
+      Outputs outputs,
+      AsyncFunction<UserLoadRequest, UserHistory> loader,
+      Settings settings) {
+    this.inputs = Objects.requireNonNull(inputs, "inputs");
+    this.outputs = Objects.requireNonNull(outputs, "outputs");
+    this.loader = Objects.requireNonNull(loader, "loader");
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  /** The path of a job without a backfill queue. */
+  public static BackfillPath none() {
+    return new BackfillPath();
+  }
+
+  private BackfillPath() {
+    this.inputs = null;
+    this.outputs = null;
+    this.loader = null;
+    this.settings = null;
+  }
+
+  /** Adds the backfill path to {@code env}; {@link #none()} adds nothing. */
+  public Streams build(StreamExecutionEnvironment env) {
+    if (inputs == null) {
+      return NOTHING;
+    }
+    SingleOutputStreamOperator<UserLoadRequest> requests =
+        env.fromSource(inputs.requests(), WatermarkStrategy.noWatermarks(), "load-requests")
+            .uid("load-requests-source")
+            .process(new DecodeLoadRequests())
+            .name("decode-load-requests")
+            .uid("decode-load-requests");
+    String enrollmentQueue = inputs.enrollmentQueue();
+    DataStream<GateInput> enrollments =
+        requests
+            .filter(request -> request.source().equals(enrollmentQueue))
+            .name("enrollment-requests")
+            .uid("enrollment-requests")
+            .map(request -> GateInput.enrollment(request.userId(), true))
+            .name("to-enrollment")
+            .uid("to-enrollment");
+
+    SingleOutputStreamOperator<LoadOutcome> outcomes =
+        env.fromSource(inputs.outcomes(), WatermarkStrategy.noWatermarks(), "load-outcomes")
+            .uid("load-outcomes-source")
+            .process(new DecodeLoadOutcomes())
+            .name("decode-load-outcomes")
+            .uid("decode-load-outcomes");
+    DataStream<UserLoadRequest> toLoad =
+        requests
+            .keyBy(UserLoadRequest::userId)
+            .connect(outcomes.keyBy(LoadOutcome::userId))
+            .process(new LoadCoordinator(settings.loadedTtl(), settings.inFlightTimeout()))
+            .name("load-coordinator")
+            .uid("load-coordinator");
+    DataStream<MergeInput> histories =
+        AsyncDataStream.unorderedWaitWithRetry(
+                toLoad,
+                loader,
+                settings.loadTimeout().toMillis(),
+                TimeUnit.MILLISECONDS,
+                settings.maxConcurrentLoads(),
+                UserHistoryLoader.retryStrategy(settings.maxRetries()))
+            .name("load-user-history")
+            .uid("load-user-history")
+            .map(MergeInput::history)
+            .name("to-merge-history")
+            .uid("to-merge-history");
+
+    MergerResults results =
+        merger -> {
+          merger
+              .getSideOutput(FullLoadMerger.OUTCOMES)
+              .sinkTo(outputs.outcomes())
+              .name("load-outcomes-sink")
+              .uid("load-outcomes-sink");
+          requests
+              .getSideOutput(DecodeAndFilter.DEAD_LETTERS)
+              .union(merger.getSideOutput(FullLoadMerger.FAILED_LOADS))
+              .sinkTo(outputs.requestDeadLetters())
+              .name("request-dead-letter-sink")
+              .uid("request-dead-letter-sink");
+        };
+    return new Streams(
+        List.of(enrollments),
+        List.of(histories),
+        List.of(outcomes.getSideOutput(DecodeAndFilter.DEAD_LETTERS)),
+        results);
+  }
+}
