@@ -1,0 +1,361 @@
+package io.consumergraph.job;
+
+import static io.consumergraph.job.config.JobOptions.FLAGS_LOCATION;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.consumergraph.job.backfill.BackfillPath;
+import io.consumergraph.job.config.JobConfig;
+import io.consumergraph.job.live.LivePath;
+import io.consumergraph.job.testing.CollectingSink;
+import io.consumergraph.job.testing.EmbeddedJobConfig;
+import io.consumergraph.job.testing.EmptySource;
+import io.consumergraph.model.Channel;
+import io.consumergraph.model.DeadLetter;
+import io.consumergraph.model.EnrichedPurchase;
+import io.consumergraph.model.GraphUpdate;
+import io.consumergraph.model.LoadOutcome;
+import io.consumergraph.model.Origin;
+import io.consumergraph.model.Product;
+import io.consumergraph.model.Retailer;
+import io.consumergraph.model.SourceRecord;
+import io.consumergraph.model.UserHistory;
+import io.consumergraph.model.UserLoadRequest;
+import io.consumergraph.model.proto.ProcessedReceiptEvent;
+import io.consumergraph.model.proto.ReceiptItem;
+import io.consumergraph.model.proto.ReceiptStatus;
+import io.consumergraph.model.proto.Store;
+import io.consumergraph.operators.enrich.CatalogLookup;
+import io.consumergraph.operators.enrich.CatalogLookupFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.async.AsyncFunction;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.graph.StreamEdge;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real topology with in-memory sources, collecting sinks, a fake catalog and a fake history
+ * loader, on a local MiniCluster: no Kafka, SQS, Neo4j or upstream services. It proves the wiring —
+ * every uid present once, live purchases and loaded histories reach the merger, and every kind of
+ * dead letter reaches its sink.
+ */
+class ConsumerGraphTopologyTest {
+
+  private static final String BULK_QUEUE = "memory://bulk";
+  private static final String ENROLLMENT_QUEUE = "memory://enrollment";
+
+  /** The savepoint format: every stateful or source operator's uid, with a backfill queue. */
+  private static final Set<String> UIDS_WITH_BACKFILL =
+      Set.of(
+          "receipts-source",
+          "decode-receipts",
+          "factoids-source",
+          "decode-factoids",
+          "flags-source",
+          "flag-snapshots",
+          "id-list-members",
+          "to-membership",
+          "enrollments-source",
+          "decode-enrollments",
+          "to-gate-input",
+          "user-gate",
+          "dedup-purchases",
+          "enrich-purchases",
+          "to-merge-input",
+          "load-requests-source",
+          "decode-load-requests",
+          "enrollment-requests",
+          "to-enrollment",
+          "load-outcomes-source",
+          "decode-load-outcomes",
+          "load-coordinator",
+          "load-user-history",
+          "to-merge-history",
+          "full-load-merger",
+          "neo4j-graph-sink",
+          "load-outcomes-sink",
+          "request-dead-letter-sink",
+          "dead-letter-sink");
+
+  private static final Set<String> BACKFILL_UIDS =
+      Set.of(
+          "load-requests-source",
+          "decode-load-requests",
+          "enrollment-requests",
+          "to-enrollment",
+          "load-outcomes-source",
+          "decode-load-outcomes",
+          "load-coordinator",
+          "load-user-history",
+          "to-merge-history",
+          "load-outcomes-sink",
+          "request-dead-letter-sink");
+
+  @TempDir Path dir;
+
+  private final CollectingSink<GraphUpdate> graph = new CollectingSink<>();
+  private final CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
+  private final CollectingSink<LoadOutcome> outcomes = new CollectingSink<>();
+  private final CollectingSink<DeadLetter> requestDeadLetters = new CollectingSink<>();
+
+  @Test
+  void liveAndBackfillReachTheMergerAndDeadLettersTheirSinks() throws Exception {
+    long now = System.currentTimeMillis();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    topology(
+            live(
+                records("receipts", receipt("r-1", "live-user", now), "not a receipt"),
+                Optional.of(records("enrollments", "{\"user_id\": 7}"))),
+            backfill(
+                records(
+                    BULK_QUEUE,
+                    request("loaded-user", now),
+                    request("failing-user", now),
+                    "{\"event_type\": \"user_load_request\"}")))
+        .build(env);
+    env.execute("topology-test");
+
+    Map<String, List<GraphUpdate>> byUser =
+        graph.received().stream().collect(Collectors.groupingBy(GraphUpdate::userId));
+    assertThat(byUser).containsOnlyKeys("live-user", "loaded-user");
+    GraphUpdate live = byUser.get("live-user").get(0);
+    assertThat(live.fullLoad()).isFalse();
+    assertThat(live.purchases()).extracting(EnrichedPurchase::purchaseId).containsExactly("r-1");
+    assertThat(live.purchases()[0].enrichmentComplete()).as("enriched by the catalog").isTrue();
+    GraphUpdate loaded = byUser.get("loaded-user").get(0);
+    assertThat(loaded.fullLoad()).isTrue();
+    assertThat(loaded.purchases())
+        .extracting(EnrichedPurchase::purchaseId)
+        .containsExactly("h-loaded-user");
+
+    assertThat(outcomes.received())
+        .extracting(LoadOutcome::userId, LoadOutcome::succeeded)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("loaded-user", true),
+            org.assertj.core.groups.Tuple.tuple("failing-user", false));
+    assertThat(requestDeadLetters.received())
+        .extracting(DeadLetter::reason)
+        .containsExactlyInAnyOrder("invalid", "load-failed");
+    assertThat(deadLetters.received())
+        .extracting(DeadLetter::source)
+        .containsExactlyInAnyOrder("receipts", "enrollments");
+  }
+
+  @Test
+  void everyUidIsPresentOnceAndThePathsMeetWhereTheyShould() throws Exception {
+    StreamGraph streamGraph =
+        streamGraph(
+            topology(
+                live(records("receipts"), Optional.of(records("enrollments"))),
+                backfill(records(BULK_QUEUE))));
+    Map<String, StreamNode> byUid = byUid(streamGraph);
+    assertThat(byUid.keySet()).containsAll(UIDS_WITH_BACKFILL);
+
+    assertThat(downstream(streamGraph, byUid, "to-enrollment")).containsExactly("user-gate");
+    assertThat(downstream(streamGraph, byUid, "to-merge-input"))
+        .containsExactly("full-load-merger");
+    assertThat(downstream(streamGraph, byUid, "to-merge-history"))
+        .containsExactly("full-load-merger");
+    assertThat(downstream(streamGraph, byUid, "full-load-merger"))
+        .contains("neo4j-graph-sink", "load-outcomes-sink", "request-dead-letter-sink");
+    assertThat(downstream(streamGraph, byUid, "decode-load-requests"))
+        .contains("load-coordinator", "enrollment-requests", "request-dead-letter-sink");
+    assertThat(downstream(streamGraph, byUid, "decode-load-outcomes"))
+        .containsExactlyInAnyOrder("load-coordinator", "dead-letter-sink");
+    assertThat(downstream(streamGraph, byUid, "decode-enrollments"))
+        .containsExactlyInAnyOrder("user-gate", "dead-letter-sink");
+  }
+
+  @Test
+  void withoutABackfillQueueNoBackfillOperatorIsAdded() throws Exception {
+    Map<String, StreamNode> byUid =
+        byUid(
+            streamGraph(
+                topology(live(records("receipts"), Optional.empty()), BackfillPath.none())));
+    Set<String> expected = new HashSet<>(UIDS_WITH_BACKFILL);
+    expected.removeAll(BACKFILL_UIDS);
+    expected.removeAll(Set.of("enrollments-source", "decode-enrollments"));
+    assertThat(byUid.keySet()).containsAll(expected).doesNotContainAnyElementsOf(BACKFILL_UIDS);
+  }
+
+  private ConsumerGraphTopology topology(LivePath live, BackfillPath backfill) {
+    return new ConsumerGraphTopology(
+        live,
+        backfill,
+        graph,
+        deadLetters,
+        new ConsumerGraphTopology.Settings(Duration.ofDays(3), 1));
+  }
+
+  private LivePath live(
+      Source<SourceRecord, ?, ?> receipts, Optional<Source<SourceRecord, ?, ?>> enrollments)
+      throws IOException {
+    Configuration flags = new Configuration();
+    flags.set(FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
+    return new LivePath(
+        new LivePath.Inputs(
+            receipts,
+            records("factoids"),
+            ConsumerGraphJob.flagSource(JobConfig.of(flags), true),
+            enrollments),
+        new FakeCatalog(),
+        new LivePath.Settings(
+            Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofSeconds(1), 1, 10, false, 0));
+  }
+
+  private BackfillPath backfill(Source<SourceRecord, ?, ?> requests) {
+    return new BackfillPath(
+        new BackfillPath.Inputs(requests, ENROLLMENT_QUEUE, records("load-outcomes")),
+        new BackfillPath.Outputs(outcomes, requestDeadLetters),
+        new FakeLoader(),
+        new BackfillPath.Settings(
+            Duration.ofDays(7), Duration.ofMinutes(10), 1, 10, Duration.ofSeconds(30)));
+  }
+
+  /** A bounded source of these payloads (byte arrays or strings) as records of {@code topic}. */
+  private static Source<SourceRecord, ?, ?> records(String topic, Object... payloads) {
+    if (payloads.length == 0) {
+      return new EmptySource<>(TypeInformation.of(SourceRecord.class));
+    }
+    ArrayList<byte[]> values = new ArrayList<>();
+    for (Object payload : payloads) {
+      values.add(
+          payload instanceof byte[] bytes
+              ? bytes
+              : payload.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return new DataGeneratorSource<>(
+        index -> {
+          int i = index.intValue();
+          return new SourceRecord(topic, 0, i, 0L, ("k" + i).getBytes(), values.get(i));
+        },
+        values.size(),
+        TypeInformation.of(SourceRecord.class));
+  }
+
+  private static byte[] receipt(String id, String user, long now) {
+    return ProcessedReceiptEvent.newBuilder()
+        .setReceiptId(id)
+        .setUserId(user)
+        .setStatus(ReceiptStatus.FINISHED)
+        .setStore(Store.newBuilder().setRetailerId("shop-1"))
+        .setPurchaseTimeMs(now - 60_000)
+        .addItems(ReceiptItem.newBuilder().setFido("fido-1").setQuantity(1))
+        .build()
+        .toByteArray();
+  }
+
+  private static String request(String user, long now) {
+    return "{\"event_type\": \"user_load_request\", \"user_id\": \""
+        + user
+        + "\", \"requested_at\": \""
+        + Instant.ofEpochMilli(now)
+        + "\", \"request_id\": \"req-"
+        + user
+        + "\"}";
+  }
+
+  private static StreamGraph streamGraph(ConsumerGraphTopology topology) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    topology.build(env);
+    return env.getStreamGraph();
+  }
+
+  /** Nodes by uid; fails on a uid given twice. */
+  private static Map<String, StreamNode> byUid(StreamGraph graph) {
+    Map<String, StreamNode> byUid = new HashMap<>();
+    for (StreamNode node : graph.getStreamNodes()) {
+      String uid = node.getTransformationUID();
+      if (uid != null) {
+        assertThat(byUid.put(uid, node)).as("uid %s given twice", uid).isNull();
+      }
+    }
+    return byUid;
+  }
+
+  /** The uids of the operators {@code uid} feeds directly. */
+  private static Set<String> downstream(
+      StreamGraph graph, Map<String, StreamNode> byUid, String uid) {
+    Set<String> targets = new HashSet<>();
+    for (StreamEdge edge : byUid.get(uid).getOutEdges()) {
+      targets.add(graph.getStreamNode(edge.getTargetId()).getTransformationUID());
+    }
+    return targets;
+  }
+
+  /** Knows every product and retailer. */
+  private static final class FakeCatalog implements CatalogLookupFactory {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public CatalogLookup create() {
+      return new CatalogLookup() {
+        @Override
+        public CompletableFuture<Map<String, Product>> products(Collection<String> fidos) {
+          Map<String, Product> found = new HashMap<>();
+          for (String fido : fidos) {
+            found.put(fido, new Product(fido, "name", "brand", "cat-1", new String[] {"cat-1"}));
+          }
+          return CompletableFuture.completedFuture(found);
+        }
+
+        @Override
+        public CompletableFuture<Optional<Retailer>> retailer(String retailerId) {
+          return CompletableFuture.completedFuture(
+              Optional.of(new Retailer(retailerId, "Shop", "GROCERY")));
+        }
+      };
+    }
+  }
+
+  /** A history of one receipt per user; users named failing-… fail for good. */
+  private static final class FakeLoader implements AsyncFunction<UserLoadRequest, UserHistory> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void asyncInvoke(UserLoadRequest request, ResultFuture<UserHistory> result) {
+      long now = System.currentTimeMillis();
+      if (request.userId().startsWith("failing-")) {
+        result.complete(
+            List.of(new UserHistory(request, now, new EnrichedPurchase[0], "history said no")));
+        return;
+      }
+      EnrichedPurchase purchase =
+          new EnrichedPurchase(
+              request.userId(),
+              "h-" + request.userId(),
+              Channel.RECEIPT,
+              Origin.BACKFILL,
+              now - 86_400_000L,
+              new Retailer("shop-1", "Shop", "GROCERY"),
+              new Product[] {
+                new Product("fido-1", "name", "brand", "cat-1", new String[] {"cat-1"})
+              },
+              true);
+      result.complete(
+          List.of(new UserHistory(request, now, new EnrichedPurchase[] {purchase}, null)));
+    }
+  }
+}
