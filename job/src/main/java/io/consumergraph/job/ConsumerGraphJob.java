@@ -12,8 +12,7 @@ import io.consumergraph.job.kafka.LoadOutcomeSerializer;
 import io.consumergraph.job.kafka.SourceRecordDeserializer;
 import io.consumergraph.job.kafka.StartingOffsets;
 import io.consumergraph.job.live.LivePath;
-import io.consumergraph.job.sqs.SqsDeadLetterSettings;
-import io.consumergraph.job.sqs.SqsDeadLetterSink;
+import io.consumergraph.job.sqs.DeadLetterMessages;
 import io.consumergraph.job.sqs.SqsSourceRecordDeserializer;
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.LoadOutcome;
@@ -24,6 +23,7 @@ import io.consumergraph.operators.gate.FlagUpdate;
 import io.consumergraph.operators.poll.PollingSource;
 import io.consumergraph.sink.neo4j.Neo4jGraphSink;
 import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
+import io.consumergraph.sqs.sink.SqsSink;
 import io.consumergraph.sqs.source.SqsSource;
 import io.consumergraph.sqs.source.SqsSourceBuilder;
 import java.net.URI;
@@ -157,23 +157,8 @@ public final class ConsumerGraphJob {
     if (!enrollmentQueue.isEmpty()) {
       requests.queue(enrollmentQueue, SqsSourceBuilder.PRIORITY_HIGH);
     }
-    SqsDeadLetterSettings dlq =
-        SqsDeadLetterSettings.forQueue(deadLetterQueue, config.get(SQS_REGION));
     if (!endpoint.isEmpty()) {
       requests.endpoint(URI.create(endpoint));
-      // Same credentials chain as the source: an SQS-compatible server takes any.
-      dlq =
-          new SqsDeadLetterSettings(
-              dlq.queueUrl(),
-              dlq.region(),
-              URI.create(endpoint),
-              null,
-              null,
-              dlq.maxAttempts(),
-              dlq.initialBackoff(),
-              dlq.maxBackoff(),
-              dlq.maxBufferTime(),
-              dlq.requestTimeout());
     }
     int maxRetries = config.get(LOAD_MAX_RETRIES);
     return new BackfillPath(
@@ -185,7 +170,7 @@ public final class ConsumerGraphJob {
             config.get(LOG_ONLY) ? new LoggingSink<>("load outcome") : outcomeSink(config),
             config.get(LOG_ONLY)
                 ? new LoggingSink<>("SQS dead letter")
-                : new SqsDeadLetterSink(dlq)),
+                : requestDeadLetterSink(config, deadLetterQueue)),
         new UserHistoryLoader(UpstreamCatalog.config(config), maxRetries),
         new BackfillPath.Settings(
             config.get(LOADED_TTL),
@@ -193,6 +178,21 @@ public final class ConsumerGraphJob {
             maxRetries,
             config.get(LOAD_CONCURRENCY),
             config.get(LOAD_TIMEOUT)));
+  }
+
+  /**
+   * The SQS dead-letter queue of invalid requests and failed loads. It takes the source's endpoint
+   * and credential chain: an SQS-compatible server takes any credentials.
+   */
+  public static SqsSink<DeadLetter> requestDeadLetterSink(JobConfig config, String queueUrl) {
+    String endpoint = config.get(SQS_ENDPOINT);
+    return SqsSink.<DeadLetter>builder()
+        .queueUrl(queueUrl)
+        .region(config.get(SQS_REGION))
+        .endpoint(endpoint.isEmpty() ? null : URI.create(endpoint))
+        .elementConverter(new DeadLetterMessages())
+        .messageKind("DeadLetter")
+        .build();
   }
 
   /**

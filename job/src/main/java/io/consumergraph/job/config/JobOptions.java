@@ -1,6 +1,7 @@
 package io.consumergraph.job.config;
 
 import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
+import io.consumergraph.sqs.source.config.SqsSourceOptions;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -251,14 +252,14 @@ public final class JobOptions {
   public static final ConfigOption<Duration> SQS_VISIBILITY_TIMEOUT =
       ConfigOptions.key("sqs.visibility-timeout")
           .durationType()
-          .defaultValue(Duration.ofMinutes(10))
+          .defaultValue(SqsSourceOptions.VISIBILITY_TIMEOUT.defaultValue())
           .withDescription(
               "Visibility timeout of received requests; extended while a request is in flight.");
 
   public static final ConfigOption<Duration> SQS_WAIT_TIME =
       ConfigOptions.key("sqs.wait-time")
           .durationType()
-          .defaultValue(Duration.ofSeconds(20))
+          .defaultValue(Duration.ofSeconds(SqsSourceOptions.WAIT_TIME_SECONDS.defaultValue()))
           .withDescription(
               "Long-poll wait (0-20 s) of a reader serving the bulk queue alone; it also bounds"
                   + " how long a reader takes to stop.");
@@ -266,7 +267,8 @@ public final class JobOptions {
   public static final ConfigOption<Duration> SQS_SEVERAL_QUEUES_WAIT_TIME =
       ConfigOptions.key("sqs.several-queues-wait-time")
           .durationType()
-          .defaultValue(Duration.ofSeconds(1))
+          .defaultValue(
+              Duration.ofSeconds(SqsSourceOptions.SEVERAL_QUEUES_WAIT_TIME_SECONDS.defaultValue()))
           .withDescription(
               "Long-poll wait (0-20 s) with an enrollment queue configured: an idle reader"
                   + " long-polls the enrollment queue this long, then asks both queues again, so a"
@@ -275,7 +277,7 @@ public final class JobOptions {
   public static final ConfigOption<Integer> SQS_MAX_IN_FLIGHT =
       ConfigOptions.key("sqs.max-in-flight")
           .intType()
-          .defaultValue(500)
+          .defaultValue(SqsSourceOptions.MAX_IN_FLIGHT.defaultValue())
           .withDescription(
               "Requests received but not yet deleted, per reader; the bulk queue stops 10 (at most"
                   + " half the bound) short of it, so enrollments get in while a backlog fills the"

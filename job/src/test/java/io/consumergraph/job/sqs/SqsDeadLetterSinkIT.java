@@ -9,6 +9,8 @@ import io.consumergraph.job.testing.TcpGate;
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.operators.poll.Poller;
 import io.consumergraph.operators.poll.PollingSource;
+import io.consumergraph.sqs.sink.SqsSink;
+import io.consumergraph.sqs.sink.SqsSinkBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,8 +44,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /**
- * {@link SqsDeadLetterSink} in MiniCluster jobs against a real SQS-compatible server (ElasticMQ):
- * what arrives in the queue is read back with a plain SQS client.
+ * {@link SqsSink} with {@link DeadLetterMessages} in MiniCluster jobs against a real SQS-compatible
+ * server (ElasticMQ): what arrives in the queue is read back with a plain SQS client.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SqsDeadLetterSinkIT {
@@ -85,9 +87,7 @@ class SqsDeadLetterSinkIT {
 
     StreamExecutionEnvironment env = environment();
     env.fromData(TypeInformation.of(DeadLetter.class), letters.toArray(DeadLetter[]::new))
-        .sinkTo(
-            new SqsDeadLetterSink(
-                settings(sqs.endpoint(), queueUrl).withMaxBufferTime(Duration.ofHours(1))))
+        .sinkTo(sink(sqs.endpoint(), queueUrl).maxBufferTime(Duration.ofHours(1)).build())
         .name("dead-letter-sqs");
     JobID job = env.execute("dlq-batched").getJobID();
 
@@ -129,9 +129,7 @@ class SqsDeadLetterSinkIT {
             WatermarkStrategy.noWatermarks(),
             "letters",
             TypeInformation.of(DeadLetter.class))
-        .sinkTo(
-            new SqsDeadLetterSink(
-                settings(sqs.endpoint(), queueUrl).withMaxBufferTime(Duration.ofHours(1))))
+        .sinkTo(sink(sqs.endpoint(), queueUrl).maxBufferTime(Duration.ofHours(1)).build())
         .name("dead-letter-sqs");
     JobClient job = env.executeAsync("dlq-checkpoint");
     try {
@@ -156,9 +154,9 @@ class SqsDeadLetterSinkIT {
       StreamExecutionEnvironment env = environment();
       env.fromData(TypeInformation.of(DeadLetter.class), letter(1, json(1)), letter(2, json(2)))
           .sinkTo(
-              new SqsDeadLetterSink(
-                  settings(gate.endpoint(), queueUrl)
-                      .withRetries(40, Duration.ofMillis(100), Duration.ofMillis(300))))
+              sink(gate.endpoint(), queueUrl)
+                  .retries(40, Duration.ofMillis(100), Duration.ofMillis(300))
+                  .build())
           .name("dead-letter-sqs");
       JobClient job = env.executeAsync("dlq-late");
 
@@ -191,7 +189,7 @@ class SqsDeadLetterSinkIT {
     String huge = "{\"user_id\":\"" + "x".repeat(1100 * 1024) + "\"}";
     StreamExecutionEnvironment env = environment();
     env.fromData(TypeInformation.of(DeadLetter.class), letter(1, json(1)), letter(2, huge))
-        .sinkTo(new SqsDeadLetterSink(settings(sqs.endpoint(), queueUrl)))
+        .sinkTo(sink(sqs.endpoint(), queueUrl).build())
         .name("dead-letter-sqs");
 
     assertThatThrownBy(() -> env.execute("dlq-too-large"))
@@ -217,9 +215,15 @@ class SqsDeadLetterSinkIT {
     return env;
   }
 
-  private static SqsDeadLetterSettings settings(URI endpoint, String queueUrl) {
-    return SqsDeadLetterSettings.forQueue(queueUrl, EmbeddedSqs.REGION.id())
-        .withEndpoint(endpoint, EmbeddedSqs.ACCESS_KEY, EmbeddedSqs.SECRET_KEY);
+  /** The job's request dead-letter sink, against {@code endpoint}. */
+  private static SqsSinkBuilder<DeadLetter> sink(URI endpoint, String queueUrl) {
+    return SqsSink.<DeadLetter>builder()
+        .queueUrl(queueUrl)
+        .region(EmbeddedSqs.REGION.id())
+        .endpoint(endpoint)
+        .staticCredentials(EmbeddedSqs.ACCESS_KEY, EmbeddedSqs.SECRET_KEY)
+        .elementConverter(new DeadLetterMessages())
+        .messageKind("DeadLetter");
   }
 
   private static String json(int i) {

@@ -83,13 +83,16 @@ public final class EmptySource<T>
 
   @Override
   public SourceReader<T, NoSplit> createReader(SourceReaderContext context) {
+    // Ends only once the enumerator said there are no splits: a task that finished before that
+    // event arrives would lose it, which Flink answers with a failover.
+    CompletableFuture<Void> noMoreSplits = new CompletableFuture<>();
     return new SourceReader<>() {
       @Override
       public void start() {}
 
       @Override
       public InputStatus pollNext(ReaderOutput<T> output) {
-        return InputStatus.END_OF_INPUT;
+        return noMoreSplits.isDone() ? InputStatus.END_OF_INPUT : InputStatus.NOTHING_AVAILABLE;
       }
 
       @Override
@@ -99,14 +102,16 @@ public final class EmptySource<T>
 
       @Override
       public CompletableFuture<Void> isAvailable() {
-        return CompletableFuture.completedFuture(null);
+        return noMoreSplits;
       }
 
       @Override
       public void addSplits(List<NoSplit> splits) {}
 
       @Override
-      public void notifyNoMoreSplits() {}
+      public void notifyNoMoreSplits() {
+        noMoreSplits.complete(null);
+      }
 
       @Override
       public void close() {}
