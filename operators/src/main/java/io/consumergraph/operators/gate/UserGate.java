@@ -6,6 +6,7 @@ import io.consumergraph.flags.FlagSnapshot;
 import io.consumergraph.flags.IngestionDecision;
 import io.consumergraph.model.Origin;
 import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.operators.state.StateTtl;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +21,6 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.state.StateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -89,16 +88,14 @@ public final class UserGate
 
   /** Purchases the flag would drop while an id list version they lack is still streaming. */
   static final ListStateDescriptor<PurchaseEvent> AWAITING_LISTS =
-      withTtl(new ListStateDescriptor<>(AWAITING_LISTS_STATE, Types.POJO(PurchaseEvent.class)));
+      StateTtl.expireAfterWrite(
+          new ListStateDescriptor<>(AWAITING_LISTS_STATE, Types.POJO(PurchaseEvent.class)),
+          AWAITING_LISTS_TTL);
 
   /** When this user's waiting purchases are judged for good; set by the first one to wait. */
   static final ValueStateDescriptor<Long> AWAITING_LISTS_UNTIL =
-      withTtl(new ValueStateDescriptor<>(AWAITING_LISTS_UNTIL_STATE, Types.LONG));
-
-  private static <D extends StateDescriptor<?, ?>> D withTtl(D descriptor) {
-    descriptor.enableTimeToLive(StateTtlConfig.newBuilder(AWAITING_LISTS_TTL).build());
-    return descriptor;
-  }
+      StateTtl.expireAfterWrite(
+          new ValueStateDescriptor<>(AWAITING_LISTS_UNTIL_STATE, Types.LONG), AWAITING_LISTS_TTL);
 
   private final long idListGraceMs;
 

@@ -331,6 +331,15 @@ class UserGateTest {
   }
 
   @Test
+  void whatWaitsForAnIdListExpiresAfterADayAndRocksDbCompactsItAway() {
+    for (var descriptor : List.of(UserGate.AWAITING_LISTS, UserGate.AWAITING_LISTS_UNTIL)) {
+      var ttl = descriptor.getTtlConfig();
+      assertThat(ttl.getTimeToLive()).isEqualTo(Duration.ofDays(1));
+      assertThat(ttl.getCleanupStrategies().getRocksdbCompactFilterCleanupStrategy()).isNotNull();
+    }
+  }
+
+  @Test
   void anEnrolledUserPassesAlthoughTheFlagExcludesIt() throws Exception {
     try (var gate = gate()) {
       publish(gate, flags(TEAM_ONLY, false));
