@@ -214,24 +214,22 @@ class FlagSourceIT {
     List<IdListMember> members = new ArrayList<>();
     List<FlagSnapshot> snapshots = new ArrayList<>();
     FlagPoller poller =
-        FlagPoller.builder(
-                DocumentLocation.parse("s3://prod-feature-flipper/flags.yaml"),
-                source,
-                new FlagPoller.Listener() {
-                  @Override
-                  public void onSnapshot(FlagSnapshot snapshot) {
-                    snapshots.add(snapshot);
-                  }
+        new FlagPoller(
+            DocumentLocation.parse("s3://prod-feature-flipper/flags.yaml"),
+            source,
+            new FlagPoller.Listener() {
+              @Override
+              public void onSnapshot(FlagSnapshot snapshot) {
+                snapshots.add(snapshot);
+              }
 
-                  @Override
-                  public void onIdListMember(IdListMember member) {
-                    members.add(member);
-                  }
-                })
-            .build();
+              @Override
+              public void onIdListMember(IdListMember member) {
+                members.add(member);
+              }
+            });
     assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.CHANGED);
     assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.UNCHANGED);
-    poller.close();
 
     assertThat(members).hasSize(10_000);
     String key = "s3://prod-feature-flipper/ai-assistant-beta-users.csv";

@@ -56,25 +56,24 @@ public final class FlagDocumentPoller implements Poller<FlagUpdate> {
     buffer = new ArrayList<>();
     source = FlagSource.create(settings);
     poller =
-        FlagPoller.builder(
-                DocumentLocation.parse(location),
-                source,
-                new FlagPoller.Listener() {
-                  @Override
-                  public void onSnapshot(FlagSnapshot snapshot) {
-                    buffer.add(FlagUpdate.snapshot(snapshot.toJson()));
-                    snapshots.inc();
-                    documentLoaded = snapshot.hasDocument();
-                  }
+        new FlagPoller(
+            DocumentLocation.parse(location),
+            source,
+            new FlagPoller.Listener() {
+              @Override
+              public void onSnapshot(FlagSnapshot snapshot) {
+                buffer.add(FlagUpdate.snapshot(snapshot.toJson()));
+                snapshots.inc();
+                documentLoaded = snapshot.hasDocument();
+              }
 
-                  @Override
-                  public void onIdListMember(IdListMember m) {
-                    buffer.add(FlagUpdate.member(m.listKey(), m.listVersion(), m.userId()));
-                    members.inc();
-                  }
-                  // Failures: FlagPoller logs each new one; the counters here make them visible.
-                })
-            .build();
+              @Override
+              public void onIdListMember(IdListMember m) {
+                buffer.add(FlagUpdate.member(m.listKey(), m.listVersion(), m.userId()));
+                members.inc();
+              }
+              // Failures: FlagPoller logs each new one; the counters here make them visible.
+            });
   }
 
   @Override
@@ -103,9 +102,6 @@ public final class FlagDocumentPoller implements Poller<FlagUpdate> {
 
   @Override
   public void close() {
-    if (poller != null) {
-      poller.close();
-    }
     if (source != null) {
       source.close();
     }

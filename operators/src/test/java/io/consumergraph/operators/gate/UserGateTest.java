@@ -40,21 +40,20 @@ class UserGateTest {
   void poller() {
     document = dir.resolve("flags.yaml");
     poller =
-        FlagPoller.builder(
-                DocumentLocation.file(document),
-                FlagSource.create(FlagSource.Settings.defaults()),
-                new FlagPoller.Listener() {
-                  @Override
-                  public void onSnapshot(FlagSnapshot snapshot) {
-                    updates.add(FlagUpdate.snapshot(snapshot.toJson()));
-                  }
+        new FlagPoller(
+            DocumentLocation.file(document),
+            FlagSource.create(FlagSource.Settings.defaults()),
+            new FlagPoller.Listener() {
+              @Override
+              public void onSnapshot(FlagSnapshot snapshot) {
+                updates.add(FlagUpdate.snapshot(snapshot.toJson()));
+              }
 
-                  @Override
-                  public void onIdListMember(IdListMember m) {
-                    updates.add(FlagUpdate.member(m.listKey(), m.listVersion(), m.userId()));
-                  }
-                })
-            .build();
+              @Override
+              public void onIdListMember(IdListMember m) {
+                updates.add(FlagUpdate.member(m.listKey(), m.listVersion(), m.userId()));
+              }
+            });
   }
 
   /** Publishes a flag document through the real poller and feeds what it emits to the gate. */
