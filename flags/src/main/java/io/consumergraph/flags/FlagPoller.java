@@ -57,7 +57,7 @@ public final class FlagPoller {
   }
 
   private final DocumentLocation location;
-  private final FlagSource source;
+  private final FlagDocumentFetcher fetcher;
   private final FlagDocumentParser parser = new FlagDocumentParser();
   private final Clock clock;
   private final Listener listener;
@@ -71,14 +71,15 @@ public final class FlagPoller {
   private long failingSince;
 
   /** A poller of the document at {@code location}; snapshots are stamped by the system clock. */
-  public FlagPoller(DocumentLocation location, FlagSource source, Listener listener) {
-    this(location, source, listener, Clock.systemUTC());
+  public FlagPoller(DocumentLocation location, FlagDocumentFetcher fetcher, Listener listener) {
+    this(location, fetcher, listener, Clock.systemUTC());
   }
 
   /** A poller whose snapshots are stamped by {@code clock}. */
-  public FlagPoller(DocumentLocation location, FlagSource source, Listener listener, Clock clock) {
+  public FlagPoller(
+      DocumentLocation location, FlagDocumentFetcher fetcher, Listener listener, Clock clock) {
     this.location = Objects.requireNonNull(location, "location");
-    this.source = Objects.requireNonNull(source, "source");
+    this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
     this.listener = Objects.requireNonNull(listener, "listener");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
@@ -103,7 +104,8 @@ public final class FlagPoller {
     boolean documentChanged = false;
     try {
       Optional<VersionedContent> fetched =
-          source.readIfChanged(location, documentVersion, FlagSource.DEFAULT_MAX_DOCUMENT_BYTES);
+          fetcher.readIfChanged(
+              location, documentVersion, FlagDocumentFetcher.DEFAULT_MAX_DOCUMENT_BYTES);
       if (fetched.isPresent()) {
         VersionedContent content = fetched.get();
         try {
@@ -194,7 +196,7 @@ public final class FlagPoller {
   /** Streams the list if it changed; returns the version now current (old one on failure). */
   private ContentVersion syncList(IdListRef list, ContentVersion known, List<String> problems) {
     try {
-      Optional<VersionedStream> opened = source.openIfChanged(list.location(), known);
+      Optional<VersionedStream> opened = fetcher.openIfChanged(list.location(), known);
       if (opened.isEmpty()) {
         return known;
       }

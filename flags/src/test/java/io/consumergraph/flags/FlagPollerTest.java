@@ -26,20 +26,20 @@ class FlagPollerTest {
   private Path list;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
   private final Recorder recorder = new Recorder();
-  private FlagSource source;
+  private FlagDocumentFetcher fetcher;
   private FlagPoller poller;
 
   @BeforeEach
   void setUp() {
     document = dir.resolve("flags.yaml");
     list = dir.resolve("beta.csv");
-    source = FlagSource.create(FlagSource.Settings.defaults());
-    poller = new FlagPoller(DocumentLocation.file(document), source, recorder, clock);
+    fetcher = FlagDocumentFetcher.create(FlagDocumentFetcher.Settings.defaults());
+    poller = new FlagPoller(DocumentLocation.file(document), fetcher, recorder, clock);
   }
 
   @AfterEach
   void tearDown() {
-    source.close();
+    fetcher.close();
   }
 
   @Test

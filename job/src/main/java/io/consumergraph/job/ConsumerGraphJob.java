@@ -2,7 +2,7 @@ package io.consumergraph.job;
 
 import static io.consumergraph.job.config.JobOptions.*;
 
-import io.consumergraph.flags.FlagSource;
+import io.consumergraph.flags.FlagDocumentFetcher;
 import io.consumergraph.flags.S3Settings;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.dryrun.LoggingSink;
@@ -211,7 +211,8 @@ public final class ConsumerGraphJob {
             : new S3Settings(null, URI.create(endpoint), true, null, null, Duration.ofSeconds(30));
     FlagDocumentPoller poller =
         new FlagDocumentPoller(
-            config.get(FLAGS_LOCATION), new FlagSource.Settings(Duration.ofSeconds(10), s3));
+            config.get(FLAGS_LOCATION),
+            new FlagDocumentFetcher.Settings(Duration.ofSeconds(10), s3));
     Duration interval = config.get(FLAGS_POLL_INTERVAL);
     return bounded
         ? PollingSource.bounded(poller, interval, 1)

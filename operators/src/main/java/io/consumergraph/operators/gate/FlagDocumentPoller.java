@@ -1,9 +1,9 @@
 package io.consumergraph.operators.gate;
 
 import io.consumergraph.flags.DocumentLocation;
+import io.consumergraph.flags.FlagDocumentFetcher;
 import io.consumergraph.flags.FlagPoller;
 import io.consumergraph.flags.FlagSnapshot;
-import io.consumergraph.flags.FlagSource;
 import io.consumergraph.flags.IdListMember;
 import io.consumergraph.operators.poll.Poller;
 import java.util.ArrayList;
@@ -25,9 +25,9 @@ public final class FlagDocumentPoller implements Poller<FlagUpdate> {
   private static final long serialVersionUID = 1L;
 
   private final String location;
-  private final FlagSource.Settings settings;
+  private final FlagDocumentFetcher.Settings settings;
 
-  private transient FlagSource source;
+  private transient FlagDocumentFetcher source;
   private transient FlagPoller poller;
   private transient List<FlagUpdate> buffer;
   private transient Counter polls;
@@ -37,7 +37,7 @@ public final class FlagDocumentPoller implements Poller<FlagUpdate> {
   private transient volatile long consecutiveFailedPolls;
   private transient volatile boolean documentLoaded;
 
-  public FlagDocumentPoller(String location, FlagSource.Settings settings) {
+  public FlagDocumentPoller(String location, FlagDocumentFetcher.Settings settings) {
     // Fail at job submission, not on the task manager, when the location is malformed.
     DocumentLocation.parse(location);
     this.location = location;
@@ -54,7 +54,7 @@ public final class FlagDocumentPoller implements Poller<FlagUpdate> {
     group.gauge("consecutiveFailedPolls", () -> consecutiveFailedPolls);
     group.gauge("documentLoaded", () -> documentLoaded ? 1 : 0);
     buffer = new ArrayList<>();
-    source = FlagSource.create(settings);
+    source = FlagDocumentFetcher.create(settings);
     poller =
         new FlagPoller(
             DocumentLocation.parse(location),

@@ -3,9 +3,9 @@ package io.consumergraph.operators.gate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consumergraph.flags.DocumentLocation;
+import io.consumergraph.flags.FlagDocumentFetcher;
 import io.consumergraph.flags.FlagPoller;
 import io.consumergraph.flags.FlagSnapshot;
-import io.consumergraph.flags.FlagSource;
 import io.consumergraph.flags.IdListMember;
 import io.consumergraph.model.Channel;
 import io.consumergraph.model.Origin;
@@ -42,7 +42,7 @@ class UserGateTest {
     poller =
         new FlagPoller(
             DocumentLocation.file(document),
-            FlagSource.create(FlagSource.Settings.defaults()),
+            FlagDocumentFetcher.create(FlagDocumentFetcher.Settings.defaults()),
             new FlagPoller.Listener() {
               @Override
               public void onSnapshot(FlagSnapshot snapshot) {
