@@ -1,5 +1,6 @@
 package io.consumergraph.operators.gate;
 
+import static io.consumergraph.operators.gate.Flags.purchase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consumergraph.flags.DocumentLocation;
@@ -7,10 +8,8 @@ import io.consumergraph.flags.FlagDocumentFetcher;
 import io.consumergraph.flags.FlagPoller;
 import io.consumergraph.flags.FlagSnapshot;
 import io.consumergraph.flags.IdListMember;
-import io.consumergraph.model.Channel;
 import io.consumergraph.model.Origin;
 import io.consumergraph.model.PurchaseEvent;
-import io.consumergraph.model.PurchasedItem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,18 +149,6 @@ class UserGateTest {
           + "    segments:\n"
           + "      - name: Beta\n"
           + "        allowedS3IDs: beta.csv\n";
-
-  private static PurchaseEvent purchase(String user, String id, Origin origin) {
-    return new PurchaseEvent(
-        user,
-        id,
-        origin == Origin.FACTOID_STREAM ? Channel.SHOP_ORDER : Channel.RECEIPT,
-        origin,
-        1L,
-        "r",
-        "shop",
-        new PurchasedItem[] {new PurchasedItem("f", "d", "b", 1, 1)});
-  }
 
   private static KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent>
       gate() throws Exception {

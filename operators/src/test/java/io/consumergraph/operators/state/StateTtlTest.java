@@ -21,11 +21,7 @@ class StateTtlTest {
     assertThat(ttl.getTtlTimeCharacteristic())
         .isEqualTo(StateTtlConfig.TtlTimeCharacteristic.ProcessingTime);
     assertThat(ttl.getCleanupStrategies().inRocksdbCompactFilter()).isTrue();
-    assertThat(
-            ttl.getCleanupStrategies()
-                .getRocksdbCompactFilterCleanupStrategy()
-                .getQueryTimeAfterNumEntries())
-        .isEqualTo(1000);
+    assertThat(compactionEntriesPerTimeQuery(ttl)).isEqualTo(1000);
   }
 
   @Test
@@ -35,11 +31,7 @@ class StateTtlTest {
 
     assertThat(ttl.getCleanupStrategies().getIncrementalCleanupStrategy().getCleanupSize())
         .isEqualTo(10);
-    assertThat(
-            ttl.getCleanupStrategies()
-                .getRocksdbCompactFilterCleanupStrategy()
-                .getQueryTimeAfterNumEntries())
-        .isEqualTo(1000);
+    assertThat(compactionEntriesPerTimeQuery(ttl)).isEqualTo(1000);
   }
 
   @Test
@@ -50,5 +42,11 @@ class StateTtlTest {
 
     assertThat(descriptor.getTtlConfig().isEnabled()).isTrue();
     assertThat(descriptor.getTtlConfig().getTimeToLive()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  private static long compactionEntriesPerTimeQuery(StateTtlConfig ttl) {
+    return ttl.getCleanupStrategies()
+        .getRocksdbCompactFilterCleanupStrategy()
+        .getQueryTimeAfterNumEntries();
   }
 }
