@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,29 +11,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls the flag document (default every 30 s) and the id lists it references, and tells a {@link
- * Listener} about every change: first the members of each changed list, then the new {@link
- * FlagSnapshot}. A document that fails to load or validate never replaces the last good one (it is
- * logged at ERROR with the reason and counted); before the first good document {@link #current()}
- * is {@link FlagSnapshot#noDocumentYet()}.
- *
- * <p>Either call {@link #start()} to poll on a scheduler thread, or drive {@link #pollOnce()} from
- * your own loop (e.g. a Flink source reader).
+ * Polls the flag document and the id lists it references, one {@link #pollOnce()} at a time (the
+ * flag source's reader calls it at its interval), and tells a {@link Listener} about every change:
+ * first the members of each changed list, then the new {@link FlagSnapshot}. A document that fails
+ * to load or validate never replaces the last good one (it is logged at ERROR with the reason);
+ * before the first good document {@link #current()} is {@link FlagSnapshot#noDocumentYet()}. Not
+ * thread-safe: poll from one thread.
  */
-public final class FlagPoller implements AutoCloseable {
+public final class FlagPoller {
 
   private static final Logger LOG = LoggerFactory.getLogger(FlagPoller.class);
-
-  /** The seeds' killswitch polling period. */
-  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
 
   /** Receives changes; called on the polling thread, one call at a time. */
   public interface Listener {
@@ -55,15 +44,6 @@ public final class FlagPoller implements AutoCloseable {
     default void onFailure(String reason, boolean servingLastGood) {}
   }
 
-  /** Counters for metrics. {@code lastSuccess} is null until a poll succeeded. */
-  public record Stats(
-      long polls,
-      long changes,
-      long failures,
-      Instant lastSuccess,
-      String lastFailure,
-      boolean hasDocument) {}
-
   /** What one poll did. */
   public enum PollResult {
     /** Nothing changed. */
@@ -77,22 +57,12 @@ public final class FlagPoller implements AutoCloseable {
   }
 
   private final DocumentLocation location;
-  private final FlagSource source;
-  private final FlagDocumentParser parser;
-  private final Duration interval;
+  private final FlagDocumentFetcher fetcher;
+  private final FlagDocumentParser parser = new FlagDocumentParser();
   private final Clock clock;
   private final Listener listener;
-  private final long maxDocumentBytes;
-  private final ScheduledExecutorService scheduler;
-  private final boolean ownsScheduler;
 
-  private volatile FlagSnapshot current = FlagSnapshot.noDocumentYet();
-  private volatile ScheduledFuture<?> scheduled;
-  private long polls;
-  private long changes;
-  private long failures;
-  private Instant lastSuccess;
-  private String lastFailure;
+  private FlagSnapshot current = FlagSnapshot.noDocumentYet();
 
   /** The failure last logged at ERROR; a poll failing the same way again logs at DEBUG. */
   private String lastLoggedFailure;
@@ -100,90 +70,18 @@ public final class FlagPoller implements AutoCloseable {
   /** Failed polls in a row; 0 after a clean poll. */
   private long failingSince;
 
-  private FlagPoller(Builder builder) {
-    this.location = builder.location;
-    this.source = builder.source;
-    this.parser = builder.parser;
-    this.interval = builder.interval;
-    this.clock = builder.clock;
-    this.listener = builder.listener;
-    this.maxDocumentBytes = builder.maxDocumentBytes;
-    this.ownsScheduler = builder.scheduler == null;
-    this.scheduler =
-        builder.scheduler != null
-            ? builder.scheduler
-            : Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread thread = new Thread(r, "flag-poller");
-                  thread.setDaemon(true);
-                  return thread;
-                });
+  /** A poller of the document at {@code location}; snapshots are stamped by the system clock. */
+  public FlagPoller(DocumentLocation location, FlagDocumentFetcher fetcher, Listener listener) {
+    this(location, fetcher, listener, Clock.systemUTC());
   }
 
-  /** Starts building a poller of the document at {@code location}. */
-  public static Builder builder(DocumentLocation location, FlagSource source, Listener listener) {
-    return new Builder(location, source, listener);
-  }
-
-  /** Settings of a {@link FlagPoller}. */
-  public static final class Builder {
-    private final DocumentLocation location;
-    private final FlagSource source;
-    private final Listener listener;
-    private FlagDocumentParser parser = new FlagDocumentParser();
-    private Duration interval = DEFAULT_INTERVAL;
-    private Clock clock = Clock.systemUTC();
-    private ScheduledExecutorService scheduler;
-    private long maxDocumentBytes = FlagSource.DEFAULT_MAX_DOCUMENT_BYTES;
-
-    private Builder(DocumentLocation location, FlagSource source, Listener listener) {
-      this.location = Objects.requireNonNull(location, "location");
-      this.source = Objects.requireNonNull(source, "source");
-      this.listener = Objects.requireNonNull(listener, "listener");
-    }
-
-    public Builder parser(FlagDocumentParser parser) {
-      this.parser = Objects.requireNonNull(parser);
-      return this;
-    }
-
-    public Builder interval(Duration interval) {
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("interval must be positive: " + interval);
-      }
-      this.interval = interval;
-      return this;
-    }
-
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock);
-      return this;
-    }
-
-    /** The scheduler {@link #start()} uses; not shut down by the poller. Default: own thread. */
-    public Builder scheduler(ScheduledExecutorService scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler);
-      return this;
-    }
-
-    public Builder maxDocumentBytes(long maxDocumentBytes) {
-      this.maxDocumentBytes = maxDocumentBytes;
-      return this;
-    }
-
-    public FlagPoller build() {
-      return new FlagPoller(this);
-    }
-  }
-
-  /** Polls now and then every interval, on the scheduler. */
-  public synchronized void start() {
-    if (scheduled != null) {
-      throw new IllegalStateException("already started");
-    }
-    scheduled =
-        scheduler.scheduleWithFixedDelay(
-            this::pollSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  /** A poller whose snapshots are stamped by {@code clock}. */
+  public FlagPoller(
+      DocumentLocation location, FlagDocumentFetcher fetcher, Listener listener, Clock clock) {
+    this.location = Objects.requireNonNull(location, "location");
+    this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /** The latest good snapshot, or {@link FlagSnapshot#noDocumentYet()}. */
@@ -191,18 +89,12 @@ public final class FlagPoller implements AutoCloseable {
     return current;
   }
 
-  /** Counters for metrics. */
-  public synchronized Stats stats() {
-    return new Stats(polls, changes, failures, lastSuccess, lastFailure, current.hasDocument());
-  }
-
   /**
    * Fetches the document and its id lists once, streams changed lists and publishes a changed
    * snapshot. Never throws for a load or validation problem: it reports it and keeps the last good
    * state.
    */
-  public synchronized PollResult pollOnce() {
-    polls++;
+  public PollResult pollOnce() {
     FlagSnapshot previous = current;
     List<String> problems = new ArrayList<>();
 
@@ -212,7 +104,8 @@ public final class FlagPoller implements AutoCloseable {
     boolean documentChanged = false;
     try {
       Optional<VersionedContent> fetched =
-          source.readIfChanged(location, documentVersion, maxDocumentBytes);
+          fetcher.readIfChanged(
+              location, documentVersion, FlagDocumentFetcher.DEFAULT_MAX_DOCUMENT_BYTES);
       if (fetched.isPresent()) {
         VersionedContent content = fetched.get();
         try {
@@ -260,7 +153,6 @@ public final class FlagPoller implements AutoCloseable {
       // Published only once the listener took it: if it throws, the next poll delivers it again.
       listener.onSnapshot(next);
       current = next;
-      changes++;
       LOG.info(
           "FlagPoller: flag document {} now at {} (document {}, id lists {})",
           location,
@@ -269,7 +161,6 @@ public final class FlagPoller implements AutoCloseable {
           listVersions);
     }
     if (problems.isEmpty()) {
-      lastSuccess = clock.instant();
       if (failingSince > 0) {
         LOG.info(
             "FlagPoller: flag document {} polls cleanly again after {} failed poll(s)",
@@ -280,14 +171,13 @@ public final class FlagPoller implements AutoCloseable {
       }
       return changed ? PollResult.CHANGED : PollResult.UNCHANGED;
     }
-    failures++;
     failingSince++;
     boolean servingLastGood = current.hasDocument();
-    lastFailure = String.join(" | ", problems);
+    String failure = String.join(" | ", problems);
     // A document that stays bad fails every poll the same way: log it when it starts or changes,
-    // not every poll interval (the failure counters still count each one).
-    boolean repeated = lastFailure.equals(lastLoggedFailure);
-    lastLoggedFailure = lastFailure;
+    // not every poll interval (the flag source's failedPolls counter still counts each one).
+    boolean repeated = failure.equals(lastLoggedFailure);
+    lastLoggedFailure = failure;
     for (String problem : problems) {
       String state =
           servingLastGood
@@ -299,14 +189,14 @@ public final class FlagPoller implements AutoCloseable {
         LOG.error("FlagPoller: {}; {}", problem, state);
       }
     }
-    listener.onFailure(lastFailure, servingLastGood);
+    listener.onFailure(failure, servingLastGood);
     return changed ? PollResult.CHANGED_WITH_FAILURES : PollResult.FAILED;
   }
 
   /** Streams the list if it changed; returns the version now current (old one on failure). */
   private ContentVersion syncList(IdListRef list, ContentVersion known, List<String> problems) {
     try {
-      Optional<VersionedStream> opened = source.openIfChanged(list.location(), known);
+      Optional<VersionedStream> opened = fetcher.openIfChanged(list.location(), known);
       if (opened.isEmpty()) {
         return known;
       }
@@ -338,30 +228,6 @@ public final class FlagPoller implements AutoCloseable {
                   ? " (nobody is a member through it yet)"
                   : " (keeping " + known + ")"));
       return known;
-    }
-  }
-
-  private void pollSafely() {
-    try {
-      pollOnce();
-    } catch (Throwable t) {
-      // An exception escaping a scheduled task would silently cancel all later polls.
-      synchronized (this) {
-        failures++;
-        lastFailure = "listener failed: " + t;
-      }
-      LOG.error("FlagPoller: poll of {} failed; will retry in {}", location, interval, t);
-    }
-  }
-
-  @Override
-  public void close() {
-    ScheduledFuture<?> task = scheduled;
-    if (task != null) {
-      task.cancel(false);
-    }
-    if (ownsScheduler) {
-      scheduler.shutdownNow();
     }
   }
 }

@@ -23,10 +23,10 @@ public final class IdListLoader {
   /** The header the exports carry; matched case-insensitively on the first column. */
   public static final String HEADER = "user_id";
 
-  private final FlagSource source;
+  private final FlagDocumentFetcher fetcher;
 
-  public IdListLoader(FlagSource source) {
-    this.source = Objects.requireNonNull(source, "source");
+  public IdListLoader(FlagDocumentFetcher fetcher) {
+    this.fetcher = Objects.requireNonNull(fetcher, "fetcher");
   }
 
   /**
@@ -36,7 +36,7 @@ public final class IdListLoader {
    */
   public Optional<IdListStats> streamIfChanged(
       DocumentLocation location, ContentVersion known, Consumer<String> ids) throws IOException {
-    Optional<VersionedStream> opened = source.openIfChanged(location, known);
+    Optional<VersionedStream> opened = fetcher.openIfChanged(location, known);
     if (opened.isEmpty()) {
       return Optional.empty();
     }

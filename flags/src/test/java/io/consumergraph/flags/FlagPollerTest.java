@@ -13,11 +13,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,22 +26,20 @@ class FlagPollerTest {
   private Path list;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
   private final Recorder recorder = new Recorder();
-  private FlagSource source;
+  private FlagDocumentFetcher fetcher;
   private FlagPoller poller;
 
   @BeforeEach
   void setUp() {
     document = dir.resolve("flags.yaml");
     list = dir.resolve("beta.csv");
-    source = FlagSource.create(FlagSource.Settings.defaults());
-    poller =
-        FlagPoller.builder(DocumentLocation.file(document), source, recorder).clock(clock).build();
+    fetcher = FlagDocumentFetcher.create(FlagDocumentFetcher.Settings.defaults());
+    poller = new FlagPoller(DocumentLocation.file(document), fetcher, recorder, clock);
   }
 
   @AfterEach
   void tearDown() {
-    poller.close();
-    source.close();
+    fetcher.close();
   }
 
   @Test
@@ -57,11 +50,6 @@ class FlagPollerTest {
     assertThat(recorder.snapshots).isEmpty();
     assertThat(recorder.failures).hasSize(1);
     assertThat(recorder.failures.get(0)).contains("flags.yaml: no such file").endsWith("false");
-    FlagPoller.Stats stats = poller.stats();
-    assertThat(stats.polls()).isEqualTo(1);
-    assertThat(stats.failures()).isEqualTo(1);
-    assertThat(stats.lastSuccess()).isNull();
-    assertThat(stats.hasDocument()).isFalse();
   }
 
   @Test
@@ -81,11 +69,6 @@ class FlagPollerTest {
         .isEqualTo(50.0);
     assertThat(recorder.snapshots.get(1).loadedAt())
         .isEqualTo(Instant.parse("2026-11-23T10:01:00Z"));
-    FlagPoller.Stats stats = poller.stats();
-    assertThat(stats.polls()).isEqualTo(3);
-    assertThat(stats.changes()).isEqualTo(2);
-    assertThat(stats.failures()).isZero();
-    assertThat(stats.lastSuccess()).isEqualTo(Instant.parse("2026-11-23T10:01:00Z"));
   }
 
   @Test
@@ -110,9 +93,7 @@ class FlagPollerTest {
     assertThat(recorder.failures.get(0))
         .contains("flags.consumer_graph_ingestion.rollout: 140 is not within 0..100");
     assertThat(recorder.failures.get(1)).contains("flags: has no flags");
-    assertThat(poller.stats().failures()).isEqualTo(3);
-    assertThat(poller.stats().lastSuccess()).isEqualTo(Instant.parse("2026-11-23T10:00:00Z"));
-    assertThat(poller.stats().lastFailure()).contains("no such file");
+    assertThat(recorder.failures.get(2)).contains("no such file");
   }
 
   @Test
@@ -207,43 +188,6 @@ class FlagPollerTest {
     assertThat(poller.current().hasDocument()).isFalse();
     assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.CHANGED);
     assertThat(poller.current().hasDocument()).isTrue();
-  }
-
-  @Test
-  void startPollsOnTheSchedulerAtTheInterval() throws Exception {
-    write(document, "flags: {f: {enabled: false}}");
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    CountDownLatch twoSnapshots = new CountDownLatch(2);
-    List<Boolean> states = new CopyOnWriteArrayList<>(); // written on the scheduler thread
-    try (FlagPoller scheduled =
-        FlagPoller.builder(
-                DocumentLocation.file(document),
-                source,
-                snapshot -> {
-                  states.add(snapshot.document().isEnabled("f"));
-                  twoSnapshots.countDown();
-                })
-            .interval(Duration.ofMillis(5))
-            .scheduler(scheduler)
-            .build()) {
-      scheduled.start();
-      waitUntil(() -> scheduled.stats().polls() >= 1);
-      write(document, "flags: {f: {enabled: true}}");
-      assertThat(twoSnapshots.await(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(states).containsExactly(false, true);
-      assertThat(scheduled.stats().polls()).isGreaterThanOrEqualTo(2);
-    } finally {
-      scheduler.shutdownNow();
-    }
-  }
-
-  private static void waitUntil(java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(2);
-    }
-    assertThat(condition.getAsBoolean()).isTrue();
   }
 
   /**

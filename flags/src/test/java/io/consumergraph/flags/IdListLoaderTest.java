@@ -52,8 +52,9 @@ class IdListLoaderTest {
   void fileListIsStreamedOnlyWhenItChanged(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("beta.csv");
     Files.writeString(file, "user_id\na\nb\n");
-    try (FlagSource source = FlagSource.create(FlagSource.Settings.defaults())) {
-      IdListLoader loader = new IdListLoader(source);
+    try (FlagDocumentFetcher fetcher =
+        FlagDocumentFetcher.create(FlagDocumentFetcher.Settings.defaults())) {
+      IdListLoader loader = new IdListLoader(fetcher);
       List<String> ids = new ArrayList<>();
       IdListStats first =
           loader.streamIfChanged(DocumentLocation.file(file), null, ids::add).orElseThrow();

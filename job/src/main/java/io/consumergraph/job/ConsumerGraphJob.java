@@ -2,7 +2,7 @@ package io.consumergraph.job;
 
 import static io.consumergraph.job.config.JobOptions.*;
 
-import io.consumergraph.flags.FlagSource;
+import io.consumergraph.flags.FlagDocumentFetcher;
 import io.consumergraph.flags.S3Settings;
 import io.consumergraph.job.backfill.BackfillPath;
 import io.consumergraph.job.config.JobConfig;
@@ -18,9 +18,7 @@ import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.SourceRecord;
 import io.consumergraph.operators.backfill.UserHistoryLoader;
-import io.consumergraph.operators.gate.FlagDocumentPoller;
-import io.consumergraph.operators.gate.FlagUpdate;
-import io.consumergraph.operators.poll.PollingSource;
+import io.consumergraph.operators.flags.FlagUpdateSource;
 import io.consumergraph.sink.neo4j.Neo4jGraphSink;
 import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
 import io.consumergraph.sqs.sink.SqsSink;
@@ -221,22 +219,21 @@ public final class ConsumerGraphJob {
   }
 
   /**
-   * The flag document poller. A bounded job polls once: enough for tests and replays, which have a
-   * fixed document.
+   * The flag source. A bounded job polls once: enough for tests and replays, which have a fixed
+   * document.
    */
-  public static PollingSource<FlagUpdate> flagSource(JobConfig config, boolean bounded) {
+  public static FlagUpdateSource flagSource(JobConfig config, boolean bounded) {
     String endpoint = config.get(FLAGS_S3_ENDPOINT);
     S3Settings s3 =
         endpoint.isEmpty()
             ? S3Settings.defaults()
             : new S3Settings(null, URI.create(endpoint), true, null, null, Duration.ofSeconds(30));
-    FlagDocumentPoller poller =
-        new FlagDocumentPoller(
-            config.get(FLAGS_LOCATION), new FlagSource.Settings(Duration.ofSeconds(10), s3));
-    Duration interval = config.get(FLAGS_POLL_INTERVAL);
+    String location = config.get(FLAGS_LOCATION);
+    FlagDocumentFetcher.Settings fetcher =
+        new FlagDocumentFetcher.Settings(Duration.ofSeconds(10), s3);
     return bounded
-        ? PollingSource.bounded(poller, interval, 1)
-        : new PollingSource<>(poller, interval);
+        ? FlagUpdateSource.once(location, fetcher)
+        : FlagUpdateSource.continuous(location, fetcher, config.get(FLAGS_POLL_INTERVAL));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.consumergraph.operators.backfill;
 
 import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.UserLoadRequest;
+import io.consumergraph.operators.state.StateTtl;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -66,12 +67,7 @@ public final class LoadCoordinator
 
   @Override
   public void open(OpenContext openContext) {
-    StateTtlConfig ttl =
-        StateTtlConfig.newBuilder(loadedTtl)
-            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-            .cleanupInRocksdbCompactFilter(1000)
-            .build();
+    StateTtlConfig ttl = StateTtl.afterWrite(loadedTtl);
     MapStateDescriptor<String, Long> seen =
         new MapStateDescriptor<>(SEEN_REQUESTS, Types.STRING, Types.LONG);
     seen.enableTimeToLive(ttl);

@@ -1,6 +1,7 @@
 package io.consumergraph.operators.dedup;
 
 import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.operators.state.StateTtl;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -48,13 +49,7 @@ public final class PurchaseDeduplicator
 
   @Override
   public void open(OpenContext openContext) {
-    StateTtlConfig ttlConfig =
-        StateTtlConfig.newBuilder(ttl)
-            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-            .cleanupInRocksdbCompactFilter(1000)
-            .cleanupIncrementally(10, false)
-            .build();
+    StateTtlConfig ttlConfig = StateTtl.builder(ttl).cleanupIncrementally(10, false).build();
     MapStateDescriptor<String, Long> descriptor =
         new MapStateDescriptor<>(SEEN_STATE, Types.STRING, Types.LONG);
     descriptor.enableTimeToLive(ttlConfig);

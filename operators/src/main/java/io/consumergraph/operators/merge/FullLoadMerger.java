@@ -11,6 +11,7 @@ import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.backfill.UserHistoryLoader;
 import io.consumergraph.operators.backfill.UserLoadRequestParser;
+import io.consumergraph.operators.state.StateTtl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,6 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -63,12 +63,7 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
   public void open(OpenContext openContext) {
     MapStateDescriptor<String, EnrichedPurchase> descriptor =
         new MapStateDescriptor<>(RECENT_LIVE, Types.STRING, Types.POJO(EnrichedPurchase.class));
-    descriptor.enableTimeToLive(
-        StateTtlConfig.newBuilder(liveRetention)
-            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-            .cleanupInRocksdbCompactFilter(1000)
-            .build());
+    descriptor.enableTimeToLive(StateTtl.afterWrite(liveRetention));
     recentLive = getRuntimeContext().getMapState(descriptor);
     var metrics = getRuntimeContext().getMetricGroup();
     liveUpdates = metrics.counter("liveUpdates");

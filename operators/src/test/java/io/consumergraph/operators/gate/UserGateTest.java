@@ -1,16 +1,15 @@
 package io.consumergraph.operators.gate;
 
+import static io.consumergraph.operators.gate.Flags.purchase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consumergraph.flags.DocumentLocation;
+import io.consumergraph.flags.FlagDocumentFetcher;
 import io.consumergraph.flags.FlagPoller;
 import io.consumergraph.flags.FlagSnapshot;
-import io.consumergraph.flags.FlagSource;
 import io.consumergraph.flags.IdListMember;
-import io.consumergraph.model.Channel;
 import io.consumergraph.model.Origin;
 import io.consumergraph.model.PurchaseEvent;
-import io.consumergraph.model.PurchasedItem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,21 +39,20 @@ class UserGateTest {
   void poller() {
     document = dir.resolve("flags.yaml");
     poller =
-        FlagPoller.builder(
-                DocumentLocation.file(document),
-                FlagSource.create(FlagSource.Settings.defaults()),
-                new FlagPoller.Listener() {
-                  @Override
-                  public void onSnapshot(FlagSnapshot snapshot) {
-                    updates.add(FlagUpdate.snapshot(snapshot.toJson()));
-                  }
+        new FlagPoller(
+            DocumentLocation.file(document),
+            FlagDocumentFetcher.create(FlagDocumentFetcher.Settings.defaults()),
+            new FlagPoller.Listener() {
+              @Override
+              public void onSnapshot(FlagSnapshot snapshot) {
+                updates.add(FlagUpdate.snapshot(snapshot.toJson()));
+              }
 
-                  @Override
-                  public void onIdListMember(IdListMember m) {
-                    updates.add(FlagUpdate.member(m.listKey(), m.listVersion(), m.userId()));
-                  }
-                })
-            .build();
+              @Override
+              public void onIdListMember(IdListMember m) {
+                updates.add(FlagUpdate.member(m.listKey(), m.listVersion(), m.userId()));
+              }
+            });
   }
 
   /** Publishes a flag document through the real poller and feeds what it emits to the gate. */
@@ -151,18 +149,6 @@ class UserGateTest {
           + "    segments:\n"
           + "      - name: Beta\n"
           + "        allowedS3IDs: beta.csv\n";
-
-  private static PurchaseEvent purchase(String user, String id, Origin origin) {
-    return new PurchaseEvent(
-        user,
-        id,
-        origin == Origin.FACTOID_STREAM ? Channel.SHOP_ORDER : Channel.RECEIPT,
-        origin,
-        1L,
-        "r",
-        "shop",
-        new PurchasedItem[] {new PurchasedItem("f", "d", "b", 1, 1)});
-  }
 
   private static KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent>
       gate() throws Exception {
@@ -327,6 +313,15 @@ class UserGateTest {
     try (var restored = restore(state)) {
       deliver(restored, members);
       assertThat(ids(restored)).containsExactly("u7/a");
+    }
+  }
+
+  @Test
+  void whatWaitsForAnIdListExpiresAfterADayAndRocksDbCompactsItAway() {
+    for (var descriptor : List.of(UserGate.AWAITING_LISTS, UserGate.AWAITING_LISTS_UNTIL)) {
+      var ttl = descriptor.getTtlConfig();
+      assertThat(ttl.getTimeToLive()).isEqualTo(Duration.ofDays(1));
+      assertThat(ttl.getCleanupStrategies().getRocksdbCompactFilterCleanupStrategy()).isNotNull();
     }
   }
 

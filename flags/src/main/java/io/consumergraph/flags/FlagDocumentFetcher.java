@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * already has. Thread-safe; create it where it runs (e.g. a Flink source's {@code open()}) from the
  * serializable {@link Settings}.
  */
-public final class FlagSource implements AutoCloseable {
+public final class FlagDocumentFetcher implements AutoCloseable {
 
   /** Flag documents are small; a larger one is refused rather than buffered. */
   public static final long DEFAULT_MAX_DOCUMENT_BYTES = 32L * 1024 * 1024;
@@ -38,23 +38,24 @@ public final class FlagSource implements AutoCloseable {
   private final Supplier<ContentFetcher> s3Factory;
   private ContentFetcher s3;
 
-  FlagSource(ContentFetcher files, ContentFetcher http, Supplier<ContentFetcher> s3Factory) {
+  FlagDocumentFetcher(
+      ContentFetcher files, ContentFetcher http, Supplier<ContentFetcher> s3Factory) {
     this.files = files;
     this.http = http;
     this.s3Factory = s3Factory;
   }
 
-  /** A source for the given settings; the S3 client is built on first use of an s3:// location. */
-  public static FlagSource create(Settings settings) {
-    return new FlagSource(
+  /** A fetcher for the given settings; the S3 client is built on first use of an s3:// location. */
+  public static FlagDocumentFetcher create(Settings settings) {
+    return new FlagDocumentFetcher(
         new FileFetcher(),
         new HttpFetcher(settings.httpTimeout()),
         () -> new S3Fetcher(settings.s3().newClient(), true));
   }
 
-  /** A source that reads s3:// locations through the given client (not closed by this source). */
-  public static FlagSource withS3Client(Duration httpTimeout, S3Client s3Client) {
-    return new FlagSource(
+  /** A fetcher that reads s3:// locations through the given client (not closed by it). */
+  public static FlagDocumentFetcher withS3Client(Duration httpTimeout, S3Client s3Client) {
+    return new FlagDocumentFetcher(
         new FileFetcher(), new HttpFetcher(httpTimeout), () -> new S3Fetcher(s3Client, false));
   }
 

@@ -22,14 +22,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Loads documents and id lists over real HTTP (JDK server on 127.0.0.1) and S3 (S3Proxy). */
-class FlagSourceIT {
+class FlagDocumentFetcherIT {
 
   private static EmbeddedS3 s3;
   private static HttpServer http;
   private static final Map<String, String> BODIES = new ConcurrentHashMap<>();
   private static final Map<String, String> ETAGS = new ConcurrentHashMap<>();
   private static final AtomicInteger FULL_RESPONSES = new AtomicInteger();
-  private static FlagSource source;
+  private static FlagDocumentFetcher fetcher;
 
   @BeforeAll
   static void start() throws IOException {
@@ -37,11 +37,11 @@ class FlagSourceIT {
     s3 = EmbeddedS3.start();
     System.out.printf("EmbeddedS3 started in %d ms%n", (System.nanoTime() - started) / 1_000_000);
     http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    http.createContext("/", FlagSourceIT::serve);
+    http.createContext("/", FlagDocumentFetcherIT::serve);
     http.start();
-    source =
-        FlagSource.create(
-            new FlagSource.Settings(
+    fetcher =
+        FlagDocumentFetcher.create(
+            new FlagDocumentFetcher.Settings(
                 Duration.ofSeconds(5),
                 S3Settings.endpoint(
                     s3.endpoint(), "us-east-1", EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY)));
@@ -49,8 +49,8 @@ class FlagSourceIT {
 
   @AfterAll
   static void stop() {
-    if (source != null) {
-      source.close();
+    if (fetcher != null) {
+      fetcher.close();
     }
     if (http != null) {
       http.stop(0);
@@ -107,16 +107,16 @@ class FlagSourceIT {
     BODIES.put("/flags.json", "{\"flags\": {\"f\": {\"enabled\": true}}}");
     ETAGS.put("/flags.json", "\"v1\"");
     VersionedContent first =
-        source.readIfChanged(httpLocation("/flags.json"), null, 1 << 20).orElseThrow();
+        fetcher.readIfChanged(httpLocation("/flags.json"), null, 1 << 20).orElseThrow();
     assertThat(first.version().value()).isEqualTo("etag:\"v1\"");
     int before = FULL_RESPONSES.get();
 
-    assertThat(source.readIfChanged(httpLocation("/flags.json"), first.version(), 1 << 20))
+    assertThat(fetcher.readIfChanged(httpLocation("/flags.json"), first.version(), 1 << 20))
         .isEmpty();
     assertThat(FULL_RESPONSES.get()).isEqualTo(before);
 
     ETAGS.put("/flags.json", "\"v2\"");
-    assertThat(source.readIfChanged(httpLocation("/flags.json"), first.version(), 1 << 20))
+    assertThat(fetcher.readIfChanged(httpLocation("/flags.json"), first.version(), 1 << 20))
         .get()
         .extracting(c -> c.version().value())
         .isEqualTo("etag:\"v2\"");
@@ -125,7 +125,7 @@ class FlagSourceIT {
   @Test
   void httpWithoutValidatorsIsVersionedByContentHash() throws Exception {
     BODIES.put("/plain.csv", "user_id\nh1\nh2\n");
-    IdListLoader loader = new IdListLoader(source);
+    IdListLoader loader = new IdListLoader(fetcher);
     List<String> ids = new ArrayList<>();
     IdListStats stats =
         loader.streamIfChanged(httpLocation("/plain.csv"), null, ids::add).orElseThrow();
@@ -137,11 +137,12 @@ class FlagSourceIT {
 
   @Test
   void httpErrorsAndTimeoutsNameTheLocation() {
-    assertThatThrownBy(() -> source.readIfChanged(httpLocation("/absent"), null, 1 << 20))
+    assertThatThrownBy(() -> fetcher.readIfChanged(httpLocation("/absent"), null, 1 << 20))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("/absent: HTTP 404 (no such flag file)");
-    try (FlagSource impatient =
-        FlagSource.create(new FlagSource.Settings(Duration.ofMillis(200), S3Settings.defaults()))) {
+    try (FlagDocumentFetcher impatient =
+        FlagDocumentFetcher.create(
+            new FlagDocumentFetcher.Settings(Duration.ofMillis(200), S3Settings.defaults()))) {
       BODIES.put("/slow", "x");
       assertThatThrownBy(() -> impatient.readIfChanged(httpLocation("/slow"), null, 1 << 20))
           .isInstanceOf(IOException.class)
@@ -163,14 +164,14 @@ class FlagSourceIT {
             "flags: {f: {enabled: true}}".getBytes(StandardCharsets.UTF_8));
     DocumentLocation location = DocumentLocation.parse("s3://flipper/flags.yaml");
 
-    VersionedContent first = source.readIfChanged(location, null, 1 << 20).orElseThrow();
+    VersionedContent first = fetcher.readIfChanged(location, null, 1 << 20).orElseThrow();
     assertThat(first.version().value()).isEqualTo("etag:" + etag);
     assertThat(new String(first.bytes(), StandardCharsets.UTF_8)).contains("enabled: true");
-    assertThat(source.readIfChanged(location, first.version(), 1 << 20)).isEmpty();
+    assertThat(fetcher.readIfChanged(location, first.version(), 1 << 20)).isEmpty();
 
     s3.putObject(
         "flipper", "flags.yaml", "flags: {f: {enabled: false}}".getBytes(StandardCharsets.UTF_8));
-    assertThat(source.readIfChanged(location, first.version(), 1 << 20)).isPresent();
+    assertThat(fetcher.readIfChanged(location, first.version(), 1 << 20)).isPresent();
   }
 
   @Test
@@ -178,13 +179,13 @@ class FlagSourceIT {
     s3.createBucket("flipper-empty");
     assertThatThrownBy(
             () ->
-                source.readIfChanged(
+                fetcher.readIfChanged(
                     DocumentLocation.parse("s3://flipper-empty/nope.yaml"), null, 100))
         .isInstanceOf(IOException.class)
         .hasMessage("s3://flipper-empty/nope.yaml: no such key");
     assertThatThrownBy(
             () ->
-                source.readIfChanged(
+                fetcher.readIfChanged(
                     DocumentLocation.parse("s3://no-such-bucket/x.yaml"), null, 100))
         .isInstanceOf(IOException.class)
         .hasMessageStartingWith("s3://no-such-bucket/x.yaml: no such bucket");
@@ -214,24 +215,22 @@ class FlagSourceIT {
     List<IdListMember> members = new ArrayList<>();
     List<FlagSnapshot> snapshots = new ArrayList<>();
     FlagPoller poller =
-        FlagPoller.builder(
-                DocumentLocation.parse("s3://prod-feature-flipper/flags.yaml"),
-                source,
-                new FlagPoller.Listener() {
-                  @Override
-                  public void onSnapshot(FlagSnapshot snapshot) {
-                    snapshots.add(snapshot);
-                  }
+        new FlagPoller(
+            DocumentLocation.parse("s3://prod-feature-flipper/flags.yaml"),
+            fetcher,
+            new FlagPoller.Listener() {
+              @Override
+              public void onSnapshot(FlagSnapshot snapshot) {
+                snapshots.add(snapshot);
+              }
 
-                  @Override
-                  public void onIdListMember(IdListMember member) {
-                    members.add(member);
-                  }
-                })
-            .build();
+              @Override
+              public void onIdListMember(IdListMember member) {
+                members.add(member);
+              }
+            });
     assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.CHANGED);
     assertThat(poller.pollOnce()).isEqualTo(FlagPoller.PollResult.UNCHANGED);
-    poller.close();
 
     assertThat(members).hasSize(10_000);
     String key = "s3://prod-feature-flipper/ai-assistant-beta-users.csv";
