@@ -1,5 +1,6 @@
 package io.consumergraph.tools;
 
+import io.consumergraph.tools.admin.AdminCommand;
 import io.consumergraph.tools.backfill.BackfillCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
     name = "consumer-graph-tools",
     mixinStandardHelpOptions = true,
     description = "Operator tools for consumer-graph.",
-    subcommands = {BackfillCommand.class})
+    subcommands = {BackfillCommand.class, AdminCommand.class})
 public final class ToolsMain implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
