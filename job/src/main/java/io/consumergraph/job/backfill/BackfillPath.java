@@ -7,9 +7,9 @@ import io.consumergraph.model.MergeInput;
 import io.consumergraph.model.SourceRecord;
 import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
-import io.consumergraph.operators.backfill.DecodeLoadOutcomes;
-import io.consumergraph.operators.backfill.DecodeLoadRequests;
 import io.consumergraph.operators.backfill.LoadCoordinator;
+import io.consumergraph.operators.backfill.LoadOutcomeDecoder;
+import io.consumergraph.operators.backfill.LoadRequestDecoder;
 import io.consumergraph.operators.backfill.UserHistoryLoader;
 import io.consumergraph.operators.decode.DecodeAndFilter;
 import io.consumergraph.operators.gate.GateInput;
@@ -144,7 +144,7 @@ public final class BackfillPath {
     SingleOutputStreamOperator<UserLoadRequest> requests =
         env.fromSource(inputs.requests(), WatermarkStrategy.noWatermarks(), "load-requests")
             .uid("load-requests-source")
-            .process(new DecodeLoadRequests())
+            .process(new DecodeAndFilter<>(new LoadRequestDecoder()))
             .name("decode-load-requests")
             .uid("decode-load-requests");
     String enrollmentQueue = inputs.enrollmentQueue();
@@ -160,7 +160,7 @@ public final class BackfillPath {
     SingleOutputStreamOperator<LoadOutcome> outcomes =
         env.fromSource(inputs.outcomes(), WatermarkStrategy.noWatermarks(), "load-outcomes")
             .uid("load-outcomes-source")
-            .process(new DecodeLoadOutcomes())
+            .process(new DecodeAndFilter<>(new LoadOutcomeDecoder()))
             .name("decode-load-outcomes")
             .uid("decode-load-outcomes");
     DataStream<UserLoadRequest> toLoad =

@@ -1,7 +1,7 @@
 package io.consumergraph.job.kafka;
 
 import io.consumergraph.model.LoadOutcome;
-import io.consumergraph.operators.backfill.DecodeLoadOutcomes;
+import io.consumergraph.operators.backfill.LoadOutcomeDecoder;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,6 +23,6 @@ public final class LoadOutcomeSerializer implements KafkaRecordSerializationSche
     return new ProducerRecord<>(
         topic,
         outcome.userId().getBytes(StandardCharsets.UTF_8),
-        DecodeLoadOutcomes.encode(outcome));
+        LoadOutcomeDecoder.encode(outcome));
   }
 }

@@ -11,7 +11,7 @@ import io.consumergraph.operators.decode.ReceiptDecoder;
 import io.consumergraph.operators.dedup.PurchaseDeduplicator;
 import io.consumergraph.operators.enrich.CatalogLookupFactory;
 import io.consumergraph.operators.enrich.PurchaseEnricher;
-import io.consumergraph.operators.gate.DecodeEnrollments;
+import io.consumergraph.operators.gate.EnrollmentDecoder;
 import io.consumergraph.operators.gate.FlagUpdate;
 import io.consumergraph.operators.gate.GateInput;
 import io.consumergraph.operators.gate.UserGate;
@@ -107,9 +107,9 @@ public final class LivePath {
    */
   public Streams build(StreamExecutionEnvironment env, List<DataStream<GateInput>> moreGateInputs) {
     SingleOutputStreamOperator<PurchaseEvent> receipts =
-        decode(env, inputs.receipts(), "receipts", new DecodeAndFilter(new ReceiptDecoder()));
+        decode(env, inputs.receipts(), "receipts", new DecodeAndFilter<>(new ReceiptDecoder()));
     SingleOutputStreamOperator<PurchaseEvent> factoids =
-        decode(env, inputs.factoids(), "factoids", new DecodeAndFilter(new FactoidDecoder()));
+        decode(env, inputs.factoids(), "factoids", new DecodeAndFilter<>(new FactoidDecoder()));
     List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
     deadLetters.add(receipts.getSideOutput(DecodeAndFilter.DEAD_LETTERS));
     deadLetters.add(factoids.getSideOutput(DecodeAndFilter.DEAD_LETTERS));
@@ -148,7 +148,7 @@ public final class LivePath {
               SingleOutputStreamOperator<GateInput> enrollments =
                   env.fromSource(source, WatermarkStrategy.noWatermarks(), "enrollments")
                       .uid(settings.sourceUid("enrollments-source"))
-                      .process(new DecodeEnrollments())
+                      .process(new DecodeAndFilter<>(new EnrollmentDecoder()))
                       .name("decode-enrollments")
                       .uid("decode-enrollments");
               gateInputs.add(enrollments);
@@ -198,7 +198,7 @@ public final class LivePath {
       StreamExecutionEnvironment env,
       Source<SourceRecord, ?, ?> source,
       String name,
-      DecodeAndFilter decoder) {
+      DecodeAndFilter<PurchaseEvent> decoder) {
     return env.fromSource(source, WatermarkStrategy.noWatermarks(), name)
         .uid(settings.sourceUid(name + "-source"))
         .process(decoder)

@@ -1,24 +1,30 @@
 package io.consumergraph.operators.decode;
 
-import io.consumergraph.model.PurchaseEvent;
+/**
+ * What a decoder made of one record: a value to process, a filtered event, or a rejection.
+ *
+ * @param <T> what the decoder produces (a purchase, an enrollment, a load request, ...)
+ */
+public sealed interface DecodeResult<T> {
 
-/** What a decoder made of one record: a purchase to process, a filtered event, or a rejection. */
-public sealed interface DecodeResult {
-
-  /** A purchase to process; {@code droppedItems} items had no FIDO and were left out. */
-  record Accepted(PurchaseEvent event, int droppedItems) implements DecodeResult {}
+  /** A value to process; {@code droppedItems} items had no FIDO and were left out. */
+  record Accepted<T>(T value, int droppedItems) implements DecodeResult<T> {}
 
   /** A well-formed event that the graph does not take (counted, not dead-lettered). */
-  record Filtered(FilterReason reason) implements DecodeResult {}
+  record Filtered<T>(FilterReason reason) implements DecodeResult<T> {}
 
   /** A record that cannot be processed: it goes to the dead-letter output with the reason. */
-  record Rejected(String reason, String detail) implements DecodeResult {}
+  record Rejected<T>(String reason, String detail) implements DecodeResult<T> {}
 
-  static DecodeResult undecodable(String detail) {
-    return new Rejected("undecodable", detail);
+  static <T> DecodeResult<T> accepted(T value) {
+    return new Accepted<>(value, 0);
   }
 
-  static DecodeResult invalid(String detail) {
-    return new Rejected("invalid", detail);
+  static <T> DecodeResult<T> undecodable(String detail) {
+    return new Rejected<>("undecodable", detail);
+  }
+
+  static <T> DecodeResult<T> invalid(String detail) {
+    return new Rejected<>("invalid", detail);
   }
 }

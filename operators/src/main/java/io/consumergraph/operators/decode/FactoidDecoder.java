@@ -26,7 +26,7 @@ public final class FactoidDecoder implements PurchaseDecoder {
   }
 
   @Override
-  public DecodeResult decode(byte[] payload, long nowMs) {
+  public DecodeResult<PurchaseEvent> decode(byte[] payload, long nowMs) {
     if (payload == null || payload.length == 0) {
       return DecodeResult.undecodable("empty payload");
     }
@@ -48,10 +48,10 @@ public final class FactoidDecoder implements PurchaseDecoder {
               payload[0], e.getMessage()));
     }
     if (factoid.getSource() != FactoidSource.SHOP) {
-      return new DecodeResult.Filtered(FilterReason.NOT_SHOP);
+      return new DecodeResult.Filtered<>(FilterReason.NOT_SHOP);
     }
     if (factoid.getEventType() != FactoidEventType.ORDER_FINALIZED) {
-      return new DecodeResult.Filtered(FilterReason.NOT_ORDER_FINALIZED);
+      return new DecodeResult.Filtered<>(FilterReason.NOT_ORDER_FINALIZED);
     }
     Set<String> fidos = new LinkedHashSet<>();
     for (String fido : factoid.getFidosList()) {
@@ -60,7 +60,7 @@ public final class FactoidDecoder implements PurchaseDecoder {
       }
     }
     if (factoid.getFidoCount() == 0 || fidos.isEmpty()) {
-      return new DecodeResult.Filtered(FilterReason.NO_FIDOS);
+      return new DecodeResult.Filtered<>(FilterReason.NO_FIDOS);
     }
     if (factoid.getSummaryId().isEmpty()) {
       return DecodeResult.invalid("summary_id is empty");
@@ -95,6 +95,6 @@ public final class FactoidDecoder implements PurchaseDecoder {
     if (problem != null) {
       return DecodeResult.invalid(problem);
     }
-    return new DecodeResult.Accepted(event, factoid.getFidosCount() - fidos.size());
+    return new DecodeResult.Accepted<>(event, factoid.getFidosCount() - fidos.size());
   }
 }

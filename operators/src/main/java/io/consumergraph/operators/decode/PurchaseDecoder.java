@@ -1,16 +1,33 @@
 package io.consumergraph.operators.decode;
 
-import java.io.Serializable;
+import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.model.SourceRecord;
 import java.util.Set;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
-/** Turns the bytes of one input record into a {@link DecodeResult}; must never throw. */
+/** A {@link RecordDecoder} of purchases, which only needs the record's bytes. */
 @FunctionalInterface
-public interface PurchaseDecoder extends Serializable {
+public interface PurchaseDecoder extends RecordDecoder<PurchaseEvent> {
 
-  DecodeResult decode(byte[] payload, long nowMs);
+  DecodeResult<PurchaseEvent> decode(byte[] payload, long nowMs);
 
-  /** The filter reasons this decoder can return; each gets a counter. */
+  @Override
+  default DecodeResult<PurchaseEvent> decode(SourceRecord record, long nowMs) {
+    return decode(record.value(), nowMs);
+  }
+
+  @Override
+  default TypeInformation<PurchaseEvent> producedType() {
+    return TypeInformation.of(PurchaseEvent.class);
+  }
+
+  @Override
   default Set<FilterReason> filterReasons() {
     return Set.of(FilterReason.values());
+  }
+
+  @Override
+  default boolean dropsItems() {
+    return true;
   }
 }

@@ -30,7 +30,7 @@ public final class ReceiptDecoder implements PurchaseDecoder {
   }
 
   @Override
-  public DecodeResult decode(byte[] payload, long nowMs) {
+  public DecodeResult<PurchaseEvent> decode(byte[] payload, long nowMs) {
     if (payload == null || payload.length == 0) {
       return DecodeResult.undecodable("empty payload");
     }
@@ -47,10 +47,10 @@ public final class ReceiptDecoder implements PurchaseDecoder {
       return DecodeResult.invalid("user_id is empty (receipt " + receipt.getReceiptId() + ")");
     }
     if (receipt.getStatus() != ReceiptStatus.FINISHED) {
-      return new DecodeResult.Filtered(FilterReason.NOT_FINISHED);
+      return new DecodeResult.Filtered<>(FilterReason.NOT_FINISHED);
     }
     if (receipt.hasDigitalReceiptData()) {
-      return new DecodeResult.Filtered(FilterReason.DIGITAL);
+      return new DecodeResult.Filtered<>(FilterReason.DIGITAL);
     }
     long purchaseTimeMs =
         receipt.getPurchaseTimeMs() > 0 ? receipt.getPurchaseTimeMs() : receipt.getProcessedAtMs();
@@ -78,7 +78,7 @@ public final class ReceiptDecoder implements PurchaseDecoder {
       }
     }
     if (items.isEmpty()) {
-      return new DecodeResult.Filtered(FilterReason.NO_FIDO_ITEMS);
+      return new DecodeResult.Filtered<>(FilterReason.NO_FIDO_ITEMS);
     }
     PurchaseEvent event =
         new PurchaseEvent(
@@ -94,6 +94,6 @@ public final class ReceiptDecoder implements PurchaseDecoder {
     if (problem != null) {
       return DecodeResult.invalid(problem);
     }
-    return new DecodeResult.Accepted(event, receipt.getItemsCount() - items.size());
+    return new DecodeResult.Accepted<>(event, receipt.getItemsCount() - items.size());
   }
 }

@@ -27,7 +27,7 @@ class DecodeAndFilterTest {
     byte[] garbage = "garbage".getBytes(StandardCharsets.UTF_8);
     try (OneInputStreamOperatorTestHarness<SourceRecord, PurchaseEvent> harness =
         ProcessFunctionTestHarnesses.forProcessFunction(
-            new DecodeAndFilter(new ReceiptDecoder()))) {
+            new DecodeAndFilter<>(new ReceiptDecoder()))) {
       harness.setProcessingTime(1_800_000_000_000L);
       harness.processElement(record(10, finished("r1", "u1", "f1").build().toByteArray()), 0);
       harness.processElement(record(11, garbage), 0);
@@ -61,7 +61,7 @@ class DecodeAndFilterTest {
           throw new IllegalStateException("boom");
         };
     try (OneInputStreamOperatorTestHarness<SourceRecord, PurchaseEvent> harness =
-        ProcessFunctionTestHarnesses.forProcessFunction(new DecodeAndFilter(broken))) {
+        ProcessFunctionTestHarnesses.forProcessFunction(new DecodeAndFilter<>(broken))) {
       harness.processElement(record(1, new byte[] {1}), 0);
 
       assertThat(harness.extractOutputValues()).isEmpty();

@@ -35,9 +35,9 @@ class FactoidDecoderTest {
 
   @Test
   void framedShopOrderBecomesAPurchaseKeyedBySummaryId() {
-    DecodeResult result = decoder.decode(framed(shopOrder().build()), NOW);
+    DecodeResult<PurchaseEvent> result = decoder.decode(framed(shopOrder().build()), NOW);
 
-    PurchaseEvent event = ((DecodeResult.Accepted) result).event();
+    PurchaseEvent event = ((DecodeResult.Accepted<PurchaseEvent>) result).value();
     assertThat(event.purchaseId()).isEqualTo("order-1");
     assertThat(event.userId()).isEqualTo("user-1");
     assertThat(event.channel()).isEqualTo(Channel.SHOP_ORDER);
@@ -48,9 +48,10 @@ class FactoidDecoderTest {
 
   @Test
   void rawUnframedShopOrderIsAcceptedToo() {
-    DecodeResult result = decoder.decode(shopOrder().build().toByteArray(), NOW);
+    DecodeResult<PurchaseEvent> result = decoder.decode(shopOrder().build().toByteArray(), NOW);
 
-    assertThat(((DecodeResult.Accepted) result).event().purchaseId()).isEqualTo("order-1");
+    assertThat(((DecodeResult.Accepted<PurchaseEvent>) result).value().purchaseId())
+        .isEqualTo("order-1");
   }
 
   @Test
@@ -70,7 +71,7 @@ class FactoidDecoderTest {
     byte[] payload = framed(shopOrder().build());
     payload[0] = 1;
 
-    DecodeResult result = decoder.decode(payload, NOW);
+    DecodeResult<PurchaseEvent> result = decoder.decode(payload, NOW);
 
     assertThat(result).isInstanceOf(DecodeResult.Rejected.class);
     assertThat(((DecodeResult.Rejected) result).detail()).contains("first byte 0x01");
@@ -80,7 +81,7 @@ class FactoidDecoderTest {
   void truncatedMessageIndexVarintIsUndecodable() {
     byte[] payload = {0, 0, 0, 0, 17, (byte) 0x84};
 
-    DecodeResult result = decoder.decode(payload, NOW);
+    DecodeResult<PurchaseEvent> result = decoder.decode(payload, NOW);
 
     assertThat(result)
         .isEqualTo(
@@ -90,7 +91,7 @@ class FactoidDecoderTest {
 
   @Test
   void headerShorterThanFiveBytesIsUndecodable() {
-    DecodeResult result = decoder.decode(new byte[] {0, 0, 1}, NOW);
+    DecodeResult<PurchaseEvent> result = decoder.decode(new byte[] {0, 0, 1}, NOW);
 
     assertThat(((DecodeResult.Rejected) result).detail())
         .contains("shorter than its 5-byte header");
@@ -99,13 +100,13 @@ class FactoidDecoderTest {
   @Test
   void nonShopNonFinalizedAndFidolessFactoidsAreFilteredEachWithItsReason() {
     assertThat(decoder.decode(framed(shopOrder().setSource(FactoidSource.PLAY).build()), NOW))
-        .isEqualTo(new DecodeResult.Filtered(FilterReason.NOT_SHOP));
+        .isEqualTo(new DecodeResult.Filtered<>(FilterReason.NOT_SHOP));
     assertThat(
             decoder.decode(
                 framed(shopOrder().setEventType(FactoidEventType.ORDER_PENDING).build()), NOW))
-        .isEqualTo(new DecodeResult.Filtered(FilterReason.NOT_ORDER_FINALIZED));
+        .isEqualTo(new DecodeResult.Filtered<>(FilterReason.NOT_ORDER_FINALIZED));
     assertThat(decoder.decode(framed(shopOrder().clearFidos().setFidoCount(0).build()), NOW))
-        .isEqualTo(new DecodeResult.Filtered(FilterReason.NO_FIDOS));
+        .isEqualTo(new DecodeResult.Filtered<>(FilterReason.NO_FIDOS));
   }
 
   @Test

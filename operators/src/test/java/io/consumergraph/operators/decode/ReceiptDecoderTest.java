@@ -21,10 +21,10 @@ class ReceiptDecoderTest {
   void finishedPhysicalReceiptBecomesAPurchaseWithItsFidoItems() {
     byte[] bytes = finished("rcpt-1", "user-1", "fido-a", "fido-b").build().toByteArray();
 
-    DecodeResult result = decoder.decode(bytes, NOW);
+    DecodeResult<PurchaseEvent> result = decoder.decode(bytes, NOW);
 
     assertThat(result).isInstanceOf(DecodeResult.Accepted.class);
-    PurchaseEvent event = ((DecodeResult.Accepted) result).event();
+    PurchaseEvent event = ((DecodeResult.Accepted<PurchaseEvent>) result).value();
     assertThat(event.userId()).isEqualTo("user-1");
     assertThat(event.purchaseId()).isEqualTo("rcpt-1");
     assertThat(event.channel()).isEqualTo(Channel.RECEIPT);
@@ -42,9 +42,10 @@ class ReceiptDecoderTest {
             .build()
             .toByteArray();
 
-    DecodeResult.Accepted result = (DecodeResult.Accepted) decoder.decode(bytes, NOW);
+    DecodeResult.Accepted<PurchaseEvent> result =
+        (DecodeResult.Accepted<PurchaseEvent>) decoder.decode(bytes, NOW);
 
-    assertThat(result.event().items()).hasSize(1);
+    assertThat(result.value().items()).hasSize(1);
     assertThat(result.droppedItems()).isEqualTo(1);
   }
 
@@ -57,7 +58,7 @@ class ReceiptDecoderTest {
             .toByteArray();
 
     assertThat(decoder.decode(bytes, NOW))
-        .isEqualTo(new DecodeResult.Filtered(FilterReason.NO_FIDO_ITEMS));
+        .isEqualTo(new DecodeResult.Filtered<>(FilterReason.NO_FIDO_ITEMS));
   }
 
   @Test
@@ -68,7 +69,7 @@ class ReceiptDecoderTest {
         }) {
       byte[] bytes = finished("r", "u", "f").setStatus(status).build().toByteArray();
       assertThat(decoder.decode(bytes, NOW))
-          .isEqualTo(new DecodeResult.Filtered(FilterReason.NOT_FINISHED));
+          .isEqualTo(new DecodeResult.Filtered<>(FilterReason.NOT_FINISHED));
     }
   }
 
@@ -78,14 +79,14 @@ class ReceiptDecoderTest {
         finished("r", "u", "f").setDigitalReceiptData(Receipts.digital()).build().toByteArray();
 
     assertThat(decoder.decode(bytes, NOW))
-        .isEqualTo(new DecodeResult.Filtered(FilterReason.DIGITAL));
+        .isEqualTo(new DecodeResult.Filtered<>(FilterReason.DIGITAL));
   }
 
   @Test
   void garbageBytesAreRejectedAsUndecodable() {
     byte[] garbage = "definitely not protobuf \u0000\u00ff".getBytes(StandardCharsets.ISO_8859_1);
 
-    DecodeResult result = decoder.decode(garbage, NOW);
+    DecodeResult<PurchaseEvent> result = decoder.decode(garbage, NOW);
 
     assertThat(result).isInstanceOf(DecodeResult.Rejected.class);
     assertThat(((DecodeResult.Rejected) result).reason()).isEqualTo("undecodable");
@@ -96,7 +97,7 @@ class ReceiptDecoderTest {
     byte[] bytes = finished("rcpt-1", "user-1", "fido-a").build().toByteArray();
     byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 3);
 
-    DecodeResult result = decoder.decode(truncated, NOW);
+    DecodeResult<PurchaseEvent> result = decoder.decode(truncated, NOW);
 
     assertThat(result).isInstanceOf(DecodeResult.Rejected.class);
     assertThat(((DecodeResult.Rejected) result).reason()).isEqualTo("undecodable");
@@ -105,13 +106,15 @@ class ReceiptDecoderTest {
   @Test
   void emptyPayloadIsRejected() {
     assertThat(decoder.decode(new byte[0], NOW)).isInstanceOf(DecodeResult.Rejected.class);
-    assertThat(decoder.decode(null, NOW)).isInstanceOf(DecodeResult.Rejected.class);
+    assertThat(decoder.decode((byte[]) null, NOW)).isInstanceOf(DecodeResult.Rejected.class);
   }
 
   @Test
   void missingIdsAreInvalid() {
-    DecodeResult noUser = decoder.decode(finished("r", "", "f").build().toByteArray(), NOW);
-    DecodeResult noReceipt = decoder.decode(finished("", "u", "f").build().toByteArray(), NOW);
+    DecodeResult<PurchaseEvent> noUser =
+        decoder.decode(finished("r", "", "f").build().toByteArray(), NOW);
+    DecodeResult<PurchaseEvent> noReceipt =
+        decoder.decode(finished("", "u", "f").build().toByteArray(), NOW);
 
     assertThat(noUser).isEqualTo(DecodeResult.invalid("user_id is empty (receipt r)"));
     assertThat(noReceipt).isEqualTo(DecodeResult.invalid("receipt_id is empty"));
@@ -120,7 +123,8 @@ class ReceiptDecoderTest {
   @Test
   void anIdLongerThanNeo4jCanIndexIsInvalidWithItsReason() {
     String longUser = "u".repeat(PurchaseChecks.MAX_ID_BYTES + 1);
-    DecodeResult result = decoder.decode(finished("r", longUser, "f").build().toByteArray(), NOW);
+    DecodeResult<PurchaseEvent> result =
+        decoder.decode(finished("r", longUser, "f").build().toByteArray(), NOW);
 
     assertThat(result)
         .isEqualTo(DecodeResult.invalid("user id is 1025 bytes long, more than 1024 (purchase r)"));
@@ -133,7 +137,9 @@ class ReceiptDecoderTest {
         finished("r", "u", "f").setPurchaseTimeMs(NOW + 2 * 86_400_000L).build().toByteArray();
 
     assertThat(
-            ((DecodeResult.Accepted) decoder.decode(noPurchaseTime, NOW)).event().purchaseTimeMs())
+            ((DecodeResult.Accepted<PurchaseEvent>) decoder.decode(noPurchaseTime, NOW))
+                .value()
+                .purchaseTimeMs())
         .isEqualTo(1_700_000_100_000L);
     assertThat(decoder.decode(future, NOW)).isInstanceOf(DecodeResult.Rejected.class);
   }

@@ -3,20 +3,19 @@ package io.consumergraph.operators.backfill;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.SourceRecord;
-import io.consumergraph.operators.decode.DecodeAndFilter;
+import io.consumergraph.operators.decode.DecodeResult;
+import io.consumergraph.operators.decode.RecordDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * Reads load outcomes back from the internal feedback topic, JSON {@code {"user_id", "request_id",
- * "succeeded", "at_ms"}}; see {@link #encode}.
+ * "succeeded", "at_ms"}}; {@link #encode} writes them.
  */
-public final class DecodeLoadOutcomes extends ProcessFunction<SourceRecord, LoadOutcome> {
+public final class LoadOutcomeDecoder implements RecordDecoder<LoadOutcome> {
 
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +30,12 @@ public final class DecodeLoadOutcomes extends ProcessFunction<SourceRecord, Load
   }
 
   @Override
-  public void processElement(SourceRecord record, Context ctx, Collector<LoadOutcome> out) {
+  public TypeInformation<LoadOutcome> producedType() {
+    return TypeInformation.of(LoadOutcome.class);
+  }
+
+  @Override
+  public DecodeResult<LoadOutcome> decode(SourceRecord record, long nowMs) {
     try {
       JsonNode node = JSON.readTree(record.value());
       if (node != null
@@ -39,20 +43,16 @@ public final class DecodeLoadOutcomes extends ProcessFunction<SourceRecord, Load
           && node.path("request_id").isTextual()
           && node.path("succeeded").isBoolean()
           && node.path("at_ms").canConvertToLong()) {
-        out.collect(
+        return DecodeResult.accepted(
             new LoadOutcome(
                 node.get("user_id").asText(),
                 node.get("request_id").asText(),
                 node.get("succeeded").asBoolean(),
                 node.get("at_ms").asLong()));
-        return;
       }
     } catch (IOException e) {
       // falls through to the dead letter
     }
-    ctx.output(
-        DecodeAndFilter.DEAD_LETTERS,
-        DeadLetter.of(
-            record, "invalid", "not a load outcome", ctx.timerService().currentProcessingTime()));
+    return DecodeResult.invalid("not a load outcome");
   }
 }
