@@ -103,7 +103,10 @@ public final class UpstreamSimulator implements AutoCloseable {
     StandaloneSimulator.main(args);
   }
 
-  /** The base URI without a trailing slash, e.g. {@code http://127.0.0.1:8090}. */
+  /**
+   * The base URI without a trailing slash, e.g. {@code http://127.0.0.1:8090}; the upstream
+   * module's {@code UpstreamEndpoints.onOneHost} lays the services out under it as served here.
+   */
   public URI baseUri() {
     InetSocketAddress address = server.getAddress();
     String host = address.getAddress().getHostAddress();
