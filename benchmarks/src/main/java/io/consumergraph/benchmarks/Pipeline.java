@@ -3,9 +3,11 @@ package io.consumergraph.benchmarks;
 import io.consumergraph.embedded.EmbeddedKafka;
 import io.consumergraph.embedded.EmbeddedNeo4j;
 import io.consumergraph.job.ConsumerGraphJob;
+import io.consumergraph.job.config.EmbeddedStackConfig;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.simulator.UpstreamSimulator;
+import io.consumergraph.upstream.UpstreamEndpoints;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,20 +84,17 @@ final class Pipeline implements AutoCloseable {
   }
 
   Run run() throws Exception {
-    Configuration c = new Configuration();
-    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    // Purchase History and BTS stay at their defaults: the benchmark configures no backfill.
+    Configuration c =
+        EmbeddedStackConfig.withoutBackfillServices(
+            kafka.bootstrapServers(),
+            neo4j.boltUri(),
+            UpstreamEndpoints.onOneHost(upstream.baseUri()));
     c.set(JobOptions.RECEIPTS_TOPIC, TOPIC);
     c.set(JobOptions.FACTOIDS_TOPIC, TOPIC + "-factoids");
     c.set(JobOptions.DEAD_LETTER_TOPIC, TOPIC + "-dead-letters");
     c.set(JobOptions.FLAGS_LOCATION, flags.toString());
     c.set(JobOptions.GROUP_ID, "bench-" + System.nanoTime() + "-" + runs++);
-    c.set(JobOptions.START_FROM, "earliest");
-    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
-    c.set(JobOptions.NEO4J_USER, ""); // the embedded server runs without auth
-    String base = upstream.baseUri().toString().replaceAll("/$", "");
-    c.set(JobOptions.PRODUCT_URL, base + "/fps");
-    c.set(JobOptions.CATEGORY_URL, base + "/category");
-    c.set(JobOptions.RETAILER_URL, base + "/retailer");
     c.set(JobOptions.CHECKPOINT_INTERVAL, options.checkpointInterval());
     // Everything else stays at the job's defaults: those are what is being measured. Overrides
     // come from --set key=value.

@@ -4,10 +4,12 @@ import io.consumergraph.embedded.EmbeddedKafka;
 import io.consumergraph.embedded.EmbeddedNeo4j;
 import io.consumergraph.embedded.EmbeddedSqs;
 import io.consumergraph.job.ConsumerGraphJob;
+import io.consumergraph.job.config.EmbeddedStackConfig;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.simulator.SyntheticCatalog;
 import io.consumergraph.simulator.UpstreamSimulator;
+import io.consumergraph.upstream.UpstreamEndpoints;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -264,24 +266,18 @@ public final class Demo {
       Path flags,
       EmbeddedSqs sqs,
       Queues queues) {
-    Configuration c = new Configuration();
+    Configuration c =
+        EmbeddedStackConfig.of(
+            kafka.bootstrapServers(),
+            neo4j.boltUri(),
+            UpstreamEndpoints.onOneHost(upstream.baseUri()));
     c.set(JobOptions.SQS_QUEUE_URL, queues.bulk());
     c.set(JobOptions.SQS_ENROLLMENT_QUEUE_URL, queues.enrollment());
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, queues.deadLetters());
     c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
     c.set(JobOptions.FLAGS_LOCATION, flags.toString());
     c.set(JobOptions.FLAGS_POLL_INTERVAL, Duration.ofSeconds(2));
-    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     c.set(JobOptions.GROUP_ID, GROUP_ID);
-    c.set(JobOptions.START_FROM, "earliest");
-    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
-    c.set(JobOptions.NEO4J_USER, ""); // the embedded server runs without auth
-    String base = upstream.baseUri().toString().replaceAll("/$", "");
-    c.set(JobOptions.PRODUCT_URL, base + "/fps");
-    c.set(JobOptions.CATEGORY_URL, base + "/category");
-    c.set(JobOptions.RETAILER_URL, base + "/retailer");
-    c.set(JobOptions.PURCHASE_HISTORY_URL, base + "/purchase-history");
-    c.set(JobOptions.BTS_URL, base);
     c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2));
     return JobConfig.of(c);
   }

@@ -2,8 +2,10 @@ package io.consumergraph.job.testing;
 
 import io.consumergraph.embedded.EmbeddedKafka;
 import io.consumergraph.embedded.EmbeddedNeo4j;
+import io.consumergraph.job.config.EmbeddedStackConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.simulator.UpstreamSimulator;
+import io.consumergraph.upstream.UpstreamEndpoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,18 +21,12 @@ public final class EmbeddedJobConfig {
   /** Kafka, Neo4j (no auth) and the upstream simulator; short checkpoints and batch delays. */
   public static Configuration of(
       EmbeddedKafka kafka, EmbeddedNeo4j neo4j, UpstreamSimulator upstream) {
-    Configuration c = new Configuration();
-    c.set(JobOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    c.set(JobOptions.START_FROM, "earliest");
-    c.set(JobOptions.NEO4J_URI, neo4j.boltUri().toString());
-    c.set(JobOptions.NEO4J_USER, ""); // the embedded server runs without auth
+    Configuration c =
+        EmbeddedStackConfig.of(
+            kafka.bootstrapServers(),
+            neo4j.boltUri(),
+            UpstreamEndpoints.onOneHost(upstream.baseUri()));
     c.set(JobOptions.NEO4J_MAX_BATCH_DELAY, Duration.ofMillis(50));
-    String base = upstream.baseUri().toString().replaceAll("/$", "");
-    c.set(JobOptions.PRODUCT_URL, base + "/fps");
-    c.set(JobOptions.CATEGORY_URL, base + "/category");
-    c.set(JobOptions.RETAILER_URL, base + "/retailer");
-    c.set(JobOptions.PURCHASE_HISTORY_URL, base + "/purchase-history");
-    c.set(JobOptions.BTS_URL, base);
     c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
     return c;
   }
