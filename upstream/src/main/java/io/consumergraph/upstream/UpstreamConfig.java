@@ -1,6 +1,7 @@
 package io.consumergraph.upstream;
 
 import java.io.Serializable;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -128,18 +129,14 @@ public record UpstreamConfig(
       baseUrl(DEFAULT_BASE_URL);
     }
 
-    /**
-     * Points every service at one host laid out as the simulator serves them: {@code {base}/fps},
-     * {@code {base}/category}, {@code {base}/retailer}, {@code {base}/purchase-history} and BTS at
-     * {@code {base}}.
-     */
+    /** Points every service at one host: {@link UpstreamEndpoints#onOneHost}. */
     public Builder baseUrl(String baseUrl) {
-      String base = stripSlash(baseUrl);
-      productServiceUrl = base + "/fps";
-      categoryServiceUrl = base + "/category";
-      retailerServiceUrl = base + "/retailer";
-      purchaseHistoryUrl = base + "/purchase-history";
-      btsUrl = base;
+      UpstreamEndpoints on = UpstreamEndpoints.onOneHost(URI.create(stripSlash(baseUrl)));
+      productServiceUrl = on.product().toString();
+      categoryServiceUrl = on.category().toString();
+      retailerServiceUrl = on.retailer().toString();
+      purchaseHistoryUrl = on.purchaseHistory().toString();
+      btsUrl = on.bts().toString();
       return this;
     }
 
