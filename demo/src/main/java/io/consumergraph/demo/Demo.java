@@ -121,6 +121,7 @@ public final class Demo {
               + webUi
               + "   job "
               + job.getJobID());
+      sayTools(sqs, queues, neo4j);
 
       long started = System.nanoTime();
       Map<String, Long> sent = produce(kafka, config, options, upstream.catalog());
@@ -159,6 +160,27 @@ public final class Demo {
       job.cancel().get(30, TimeUnit.SECONDS);
       return 0;
     }
+  }
+
+  /** How to run each operator tool against this stack (tools/README.md has the rest). */
+  static void sayTools(EmbeddedSqs sqs, Queues queues, EmbeddedNeo4j neo4j) {
+    say("operator tools against this stack (with --keep-running; tools/README.md):");
+    say("  ./bin/backfill --user-file users.txt --dry-run");
+    say(
+        "  ./bin/backfill --user-file users.txt --rate-limit 50 --endpoint-url "
+            + sqs.endpoint()
+            + " --queue-url "
+            + queues.bulk());
+    say(
+        "  ADMIN_TOKEN=<secret> ./bin/admin-service --queue-url "
+            + queues.bulk()
+            + " --enrollment-queue-url "
+            + queues.enrollment()
+            + " --sqs-endpoint-url "
+            + sqs.endpoint()
+            + " --neo4j-uri "
+            + neo4j.boltUri()
+            + " --state-dir .demo/admin   (then http://localhost:8088/admin/backfill)");
   }
 
   /**

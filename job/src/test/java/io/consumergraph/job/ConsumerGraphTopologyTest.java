@@ -65,8 +65,8 @@ class ConsumerGraphTopologyTest {
   private static final String BULK_QUEUE = "memory://bulk";
   private static final String ENROLLMENT_QUEUE = "memory://enrollment";
 
-  /** The savepoint format: every stateful or source operator's uid, with a backfill queue. */
-  private static final Set<String> UIDS_WITH_BACKFILL =
+  /** The savepoint format: every operator's uid without a backfill queue or enrollment topic. */
+  private static final Set<String> LIVE_UIDS =
       Set.of(
           "receipts-source",
           "decode-receipts",
@@ -76,27 +76,17 @@ class ConsumerGraphTopologyTest {
           "flag-snapshots",
           "id-list-members",
           "to-membership",
-          "enrollments-source",
-          "decode-enrollments",
           "to-gate-input",
           "user-gate",
           "dedup-purchases",
           "enrich-purchases",
           "to-merge-input",
-          "load-requests-source",
-          "decode-load-requests",
-          "enrollment-requests",
-          "to-enrollment",
-          "load-outcomes-source",
-          "decode-load-outcomes",
-          "load-coordinator",
-          "load-user-history",
-          "to-merge-history",
           "full-load-merger",
           "neo4j-graph-sink",
-          "load-outcomes-sink",
-          "request-dead-letter-sink",
           "dead-letter-sink");
+
+  private static final Set<String> ENROLLMENT_UIDS =
+      Set.of("enrollments-source", "decode-enrollments");
 
   private static final Set<String> BACKFILL_UIDS =
       Set.of(
@@ -171,7 +161,10 @@ class ConsumerGraphTopologyTest {
                 live(records("receipts"), Optional.of(records("enrollments"))),
                 backfill(records(BULK_QUEUE))));
     Map<String, StreamNode> byUid = byUid(streamGraph);
-    assertThat(byUid.keySet()).containsAll(UIDS_WITH_BACKFILL);
+    assertThat(byUid.keySet())
+        .containsAll(LIVE_UIDS)
+        .containsAll(ENROLLMENT_UIDS)
+        .containsAll(BACKFILL_UIDS);
 
     assertThat(downstream(streamGraph, byUid, "to-enrollment")).containsExactly("user-gate");
     assertThat(downstream(streamGraph, byUid, "to-merge-input"))
@@ -194,10 +187,10 @@ class ConsumerGraphTopologyTest {
         byUid(
             streamGraph(
                 topology(live(records("receipts"), Optional.empty()), BackfillPath.none())));
-    Set<String> expected = new HashSet<>(UIDS_WITH_BACKFILL);
-    expected.removeAll(BACKFILL_UIDS);
-    expected.removeAll(Set.of("enrollments-source", "decode-enrollments"));
-    assertThat(byUid.keySet()).containsAll(expected).doesNotContainAnyElementsOf(BACKFILL_UIDS);
+    assertThat(byUid.keySet())
+        .containsAll(LIVE_UIDS)
+        .doesNotContainAnyElementsOf(BACKFILL_UIDS)
+        .doesNotContainAnyElementsOf(ENROLLMENT_UIDS);
   }
 
   private ConsumerGraphTopology topology(LivePath live, BackfillPath backfill) {
