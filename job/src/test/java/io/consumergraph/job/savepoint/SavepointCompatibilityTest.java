@@ -26,7 +26,7 @@ import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.backfill.LoadCoordinator;
 import io.consumergraph.operators.dedup.PurchaseDeduplicator;
-import io.consumergraph.operators.gate.FlagUpdate;
+import io.consumergraph.operators.flags.FlagUpdate;
 import io.consumergraph.operators.gate.GateInput;
 import io.consumergraph.operators.gate.UserGate;
 import io.consumergraph.operators.merge.FullLoadMerger;

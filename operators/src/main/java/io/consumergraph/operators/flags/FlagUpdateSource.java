@@ -5,7 +5,6 @@ import io.consumergraph.flags.FlagDocumentFetcher;
 import io.consumergraph.flags.FlagPoller;
 import io.consumergraph.flags.FlagSnapshot;
 import io.consumergraph.flags.IdListMember;
-import io.consumergraph.operators.gate.FlagUpdate;
 import io.consumergraph.operators.poll.Poller;
 import io.consumergraph.operators.poll.PollingSource;
 import io.consumergraph.operators.poll.PollingSplit;

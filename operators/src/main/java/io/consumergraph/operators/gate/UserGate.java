@@ -2,6 +2,7 @@ package io.consumergraph.operators.gate;
 
 import io.consumergraph.flags.FlagSnapshot;
 import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.operators.flags.FlagUpdate;
 import io.consumergraph.operators.gate.AdmissionPolicy.Admission;
 import io.consumergraph.operators.state.StateTtl;
 import java.time.Duration;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.consumergraph.flags.FlagDocumentFetcher;
-import io.consumergraph.operators.gate.FlagUpdate;
 import io.consumergraph.operators.poll.PollingSplit;
 import io.consumergraph.operators.testing.CapturedMetrics;
 import java.nio.file.Files;

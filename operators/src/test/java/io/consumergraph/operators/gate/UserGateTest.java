@@ -10,6 +10,7 @@ import io.consumergraph.flags.FlagSnapshot;
 import io.consumergraph.flags.IdListMember;
 import io.consumergraph.model.Origin;
 import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.operators.flags.FlagUpdate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

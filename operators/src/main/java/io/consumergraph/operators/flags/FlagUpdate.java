@@ -1,4 +1,4 @@
-package io.consumergraph.operators.gate;
+package io.consumergraph.operators.flags;
 
 /**
  * What the flag source emits: either a new flag snapshot (as JSON, broadcast to every gate subtask)
