@@ -23,11 +23,13 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -108,6 +110,9 @@ public final class Demo {
       flink.set(RestOptions.PORT, options.webUiPort());
       flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
       flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 4);
+      if (options.prometheusPort() > 0) {
+        enablePrometheusReporter(flink, options.prometheusPort());
+      }
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
       env.setParallelism(2);
@@ -121,6 +126,9 @@ public final class Demo {
               + webUi
               + "   job "
               + job.getJobID());
+      if (options.prometheusPort() > 0) {
+        say("  Prometheus scrape URL " + scrapeUrl(options));
+      }
       sayTools(sqs, queues, neo4j);
 
       long started = System.nanoTime();
@@ -152,6 +160,9 @@ public final class Demo {
                 + webUi
                 + ", Neo4j browser "
                 + neo4j.httpUri()
+                + (options.prometheusPort() > 0
+                    ? ", Prometheus scrape URL " + scrapeUrl(options)
+                    : "")
                 + ". Ctrl-C to stop.");
         CountDownLatch forever = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
@@ -181,6 +192,24 @@ public final class Demo {
             + " --neo4j-uri "
             + neo4j.boltUri()
             + " --state-dir .demo/admin   (then http://localhost:8088/admin/backfill)");
+  }
+
+  /**
+   * Flink's Prometheus reporter on {@code port}. The local cluster's job manager and task manager
+   * share one metric registry, so one endpoint serves both: what a Prometheus scraping the pods of
+   * {@code deploy/kubernetes} sees, and what {@code deploy/grafana}'s dashboard queries.
+   */
+  static void enablePrometheusReporter(Configuration flink, int port) {
+    flink.set(
+        ConfigOptions.key("metrics.reporter.prom.factory.class").stringType().noDefaultValue(),
+        PrometheusReporterFactory.class.getName());
+    flink.set(
+        ConfigOptions.key("metrics.reporter.prom.port").stringType().noDefaultValue(),
+        Integer.toString(port));
+  }
+
+  private static URI scrapeUrl(DemoOptions options) {
+    return URI.create("http://localhost:" + options.prometheusPort() + "/metrics");
   }
 
   /**

@@ -8,13 +8,14 @@ public record DemoOptions(
     int backfillUsers,
     boolean keepRunning,
     int webUiPort,
+    int prometheusPort,
     long seed) {
 
   static final String USAGE =
       String.join(
           "\n",
-          "usage: demo [--receipts N] [--users N] [--rate N] [--keep-running] [--web-ui-port P]"
-              + " [--seed S]",
+          "usage: demo [--receipts N] [--users N] [--rate N] [--backfill-users N] [--keep-running]"
+              + " [--web-ui-port P] [--prometheus-port P] [--seed S]",
           "  --receipts N      receipts to produce (default 20000)",
           "  --users N         distinct users (default 2000)",
           "  --rate N          receipts per second to produce, 0 = as fast as possible"
@@ -23,6 +24,8 @@ public record DemoOptions(
               + " (default 300)",
           "  --keep-running    keep the stack and job up after the summary (Ctrl-C to stop)",
           "  --web-ui-port P   Flink web UI port (default 8081)",
+          "  --prometheus-port P  port of the Prometheus scrape endpoint /metrics, 0 = no"
+              + " reporter (default 9249)",
           "  --seed S          seed of the synthetic stream (default 42)");
 
   public static DemoOptions parse(String[] args) {
@@ -32,6 +35,7 @@ public record DemoOptions(
     int backfillUsers = 300;
     boolean keepRunning = false;
     int webUiPort = 8081;
+    int prometheusPort = 9249;
     long seed = 42;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -42,6 +46,7 @@ public record DemoOptions(
         case "--rate" -> rate = (int) number(arg, value(args, ++i, arg));
         case "--backfill-users" -> backfillUsers = (int) number(arg, value(args, ++i, arg));
         case "--web-ui-port" -> webUiPort = positive(arg, value(args, ++i, arg));
+        case "--prometheus-port" -> prometheusPort = (int) number(arg, value(args, ++i, arg));
         case "--seed" -> seed = number(arg, value(args, ++i, arg));
         case "--help", "-h" -> throw new IllegalArgumentException(USAGE);
         default -> throw new IllegalArgumentException("unknown option '" + arg + "'\n" + USAGE);
@@ -53,7 +58,12 @@ public record DemoOptions(
     if (backfillUsers < 0) {
       throw new IllegalArgumentException("--backfill-users must be >= 0, got " + backfillUsers);
     }
-    return new DemoOptions(receipts, users, rate, backfillUsers, keepRunning, webUiPort, seed);
+    if (prometheusPort < 0 || prometheusPort > 65535) {
+      throw new IllegalArgumentException(
+          "--prometheus-port must be a port number or 0, got " + prometheusPort);
+    }
+    return new DemoOptions(
+        receipts, users, rate, backfillUsers, keepRunning, webUiPort, prometheusPort, seed);
   }
 
   private static String value(String[] args, int i, String flag) {
