@@ -3,12 +3,13 @@ package io.consumergraph.tools;
 import io.consumergraph.tools.admin.AdminCommand;
 import io.consumergraph.tools.audit.GraphAuditCommand;
 import io.consumergraph.tools.backfill.BackfillCommand;
+import io.consumergraph.tools.repair.GraphRepairCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The entry point of the tools jar: dispatches to the {@code backfill}, {@code admin} and {@code
- * graph-audit} commands.
+ * The entry point of the tools jar: dispatches to the {@code backfill}, {@code admin}, {@code
+ * graph-audit} and {@code graph-repair} commands.
  */
 @Command(
     name = "consumer-graph-tools",
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       BackfillCommand.class,
       AdminCommand.class,
-      GraphAuditCommand.class
+      GraphAuditCommand.class,
+      GraphRepairCommand.class
     })
 public final class ToolsMain implements Runnable {
 
@@ -35,6 +37,6 @@ public final class ToolsMain implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "name a command: backfill, admin or graph-audit");
+        spec.commandLine(), "name a command: backfill, admin, graph-audit or graph-repair");
   }
 }
