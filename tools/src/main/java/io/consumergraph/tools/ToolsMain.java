@@ -1,18 +1,26 @@
 package io.consumergraph.tools;
 
 import io.consumergraph.tools.admin.AdminCommand;
+import io.consumergraph.tools.audit.GraphAuditCommand;
 import io.consumergraph.tools.backfill.BackfillCommand;
+import io.consumergraph.tools.repair.GraphRepairCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The entry point of the tools jar: dispatches to the {@code backfill} and {@code admin} commands.
+ * The entry point of the tools jar: dispatches to the {@code backfill}, {@code admin}, {@code
+ * graph-audit} and {@code graph-repair} commands.
  */
 @Command(
     name = "consumer-graph-tools",
     mixinStandardHelpOptions = true,
     description = "Operator tools for consumer-graph.",
-    subcommands = {BackfillCommand.class, AdminCommand.class})
+    subcommands = {
+      BackfillCommand.class,
+      AdminCommand.class,
+      GraphAuditCommand.class,
+      GraphRepairCommand.class
+    })
 public final class ToolsMain implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -29,6 +37,6 @@ public final class ToolsMain implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "name a command: backfill or admin");
+        spec.commandLine(), "name a command: backfill, admin, graph-audit or graph-repair");
   }
 }
