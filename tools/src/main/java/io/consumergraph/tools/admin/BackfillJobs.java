@@ -191,19 +191,10 @@ public final class BackfillJobs implements AutoCloseable {
                 + state.total());
       }
       JobState running =
-          new JobState(
-              state.jobId(),
+          state.with(
               JobState.RUNNING,
-              state.source(),
-              state.total(),
-              state.duplicates(),
               state.next(),
               state.sentBeyond(),
-              state.rateLimit(),
-              state.lookbackDays(),
-              state.force(),
-              state.priority(),
-              state.createdAt(),
               state.startedAt() == null ? now() : state.startedAt(),
               null,
               state.restarts(),
@@ -305,19 +296,10 @@ public final class BackfillJobs implements AutoCloseable {
   }
 
   private JobState withPosition(JobState s, SendPosition p) {
-    return new JobState(
-        s.jobId(),
+    return s.with(
         s.state(),
-        s.source(),
-        s.total(),
-        s.duplicates(),
         p.next(),
         p.sentBeyond(),
-        s.rateLimit(),
-        s.lookbackDays(),
-        s.force(),
-        s.priority(),
-        s.createdAt(),
         s.startedAt(),
         s.finishedAt(),
         s.restarts(),
@@ -329,19 +311,10 @@ public final class BackfillJobs implements AutoCloseable {
         state.equals(JobState.DONE)
             || state.equals(JobState.FAILED)
             || state.equals(JobState.CANCELLED);
-    return new JobState(
-        s.jobId(),
+    return s.with(
         state,
-        s.source(),
-        s.total(),
-        s.duplicates(),
         s.next(),
         s.sentBeyond(),
-        s.rateLimit(),
-        s.lookbackDays(),
-        s.force(),
-        s.priority(),
-        s.createdAt(),
         s.startedAt(),
         finished ? now() : s.finishedAt(),
         s.restarts(),
@@ -349,19 +322,10 @@ public final class BackfillJobs implements AutoCloseable {
   }
 
   private JobState withRestart(JobState s) {
-    return new JobState(
-        s.jobId(),
+    return s.with(
         s.state(),
-        s.source(),
-        s.total(),
-        s.duplicates(),
         s.next(),
         s.sentBeyond(),
-        s.rateLimit(),
-        s.lookbackDays(),
-        s.force(),
-        s.priority(),
-        s.createdAt(),
         s.startedAt(),
         s.finishedAt(),
         s.restarts() + 1,

@@ -36,6 +36,34 @@ public record JobState(
     sentBeyond = sentBeyond == null ? List.of() : List.copyOf(sentBeyond);
   }
 
+  /** This job with its lifecycle replaced; what the request asked for stays as it was. */
+  public JobState with(
+      String state,
+      int next,
+      List<Integer> sentBeyond,
+      String startedAt,
+      String finishedAt,
+      int restarts,
+      String error) {
+    return new JobState(
+        jobId,
+        state,
+        source,
+        total,
+        duplicates,
+        next,
+        sentBeyond,
+        rateLimit,
+        lookbackDays,
+        force,
+        priority,
+        createdAt,
+        startedAt,
+        finishedAt,
+        restarts,
+        error);
+  }
+
   public boolean finished() {
     return state.equals(DONE) || state.equals(FAILED) || state.equals(CANCELLED);
   }
