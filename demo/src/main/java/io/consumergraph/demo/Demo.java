@@ -192,6 +192,8 @@ public final class Demo {
             + " --neo4j-uri "
             + neo4j.boltUri()
             + " --state-dir .demo/admin   (then http://localhost:8088/admin/backfill)");
+    say("  ./bin/graph-audit --neo4j-uri " + neo4j.boltUri() + " --out .demo/audit-before.json");
+    say("  ./bin/graph-repair --neo4j-uri " + neo4j.boltUri() + " --dry-run");
   }
 
   /**
