@@ -18,8 +18,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 /**
  * The job's stateful operators and their keyed state, keyed by user id, as the operators declare
  * them: uids, state names and types are the savepoint format (README, "Savepoint compatibility"),
- * so they are repeated here, never changed. TTL settings are not: Flink 2.3 restores TTL state into
- * a descriptor without TTL, so every entry the snapshot holds is read, expired or not.
+ * so they are repeated here, never changed. TTLs are not: which states have one is read from the
+ * snapshot ({@link Snapshot#ttlStates}), and every entry it holds is shown, expired or not.
  */
 final class JobStates {
 

@@ -2,9 +2,12 @@ package io.consumergraph.job.inspect;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -12,6 +15,8 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -35,7 +40,19 @@ final class KeyedStateScan extends KeyedStateReaderFunction<String, StateRow> {
 
   private static final long serialVersionUID = 1L;
 
+  /**
+   * For state written with a TTL: the same serializer (so nothing migrates on restore), every entry
+   * returned, expired or not, and nothing cleaned up while reading.
+   */
+  private static final StateTtlConfig READ_EVERY_ENTRY =
+      StateTtlConfig.newBuilder(Duration.ofDays(36_500))
+          .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+          .setStateVisibility(StateTtlConfig.StateVisibility.ReturnExpiredIfNotCleanedUp)
+          .disableCleanupInBackground()
+          .build();
+
   private final JobStates.Operator operator;
+  private final Set<String> ttlStates;
   private final String user;
 
   private transient List<StateRead> reads;
@@ -43,10 +60,12 @@ final class KeyedStateScan extends KeyedStateReaderFunction<String, StateRow> {
   private transient ObjectMapper json;
 
   /**
+   * @param ttlStates names of this operator's states written with a TTL
    * @param user the only user to report, with content; null for every user, without
    */
-  KeyedStateScan(JobStates.Operator operator, String user) {
+  KeyedStateScan(JobStates.Operator operator, Set<String> ttlStates, String user) {
     this.operator = operator;
+    this.ttlStates = new HashSet<>(ttlStates);
     this.user = user;
   }
 
@@ -89,7 +108,7 @@ final class KeyedStateScan extends KeyedStateReaderFunction<String, StateRow> {
     return switch (spec.kind()) {
       case VALUE -> {
         ValueState<Object> state =
-            context.getState(new ValueStateDescriptor<>(spec.name(), valueType));
+            context.getState(ttl(new ValueStateDescriptor<>(spec.name(), valueType)));
         yield new StateRead(
             spec.name(),
             keyBytes -> {
@@ -101,7 +120,7 @@ final class KeyedStateScan extends KeyedStateReaderFunction<String, StateRow> {
       }
       case LIST -> {
         ListState<Object> state =
-            context.getListState(new ListStateDescriptor<>(spec.name(), valueType));
+            context.getListState(ttl(new ListStateDescriptor<>(spec.name(), valueType)));
         yield new StateRead(
             spec.name(),
             keyBytes -> {
@@ -122,7 +141,7 @@ final class KeyedStateScan extends KeyedStateReaderFunction<String, StateRow> {
       case MAP -> {
         TypeInformation keyType = spec.mapKeyType();
         MapState<Object, Object> state =
-            context.getMapState(new MapStateDescriptor<>(spec.name(), keyType, valueType));
+            context.getMapState(ttl(new MapStateDescriptor<>(spec.name(), keyType, valueType)));
         yield new StateRead(
             spec.name(),
             keyBytes -> {
@@ -140,6 +159,13 @@ final class KeyedStateScan extends KeyedStateReaderFunction<String, StateRow> {
             });
       }
     };
+  }
+
+  private <D extends StateDescriptor<?, ?>> D ttl(D descriptor) {
+    if (ttlStates.contains(descriptor.getName())) {
+      descriptor.enableTimeToLive(READ_EVERY_ENTRY);
+    }
+    return descriptor;
   }
 
   /** One state's content for the current key. */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +14,24 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.ListSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.MapSerializerSnapshot;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.state.IncrementalKeyedStateHandle;
+import org.apache.flink.runtime.state.KeyGroupsStateHandle;
+import org.apache.flink.runtime.state.KeyedBackendSerializationProxy;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.StreamStateHandle;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot.BackendStateType;
+import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot.CommonSerializerKeys;
+import org.apache.flink.runtime.state.ttl.TtlStateFactory;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.runtime.SavepointLoader;
 
@@ -32,6 +45,7 @@ import org.apache.flink.state.api.runtime.SavepointLoader;
  * @param operators the job's operators the snapshot holds state for, in {@link JobStates#ALL} order
  * @param absent uids of the job's stateful operators it holds no state for
  * @param unknownStates {@code uid/state} of keyed or broadcast states the tool does not read
+ * @param ttlStates {@code uid/state} of the keyed states written with a TTL
  */
 record Snapshot(
     Path directory,
@@ -39,7 +53,8 @@ record Snapshot(
     boolean savepoint,
     List<JobStates.Operator> operators,
     List<String> absent,
-    List<String> unknownStates) {
+    List<String> unknownStates,
+    Set<String> ttlStates) {
 
   static final String METADATA = "_metadata";
 
@@ -58,19 +73,31 @@ record Snapshot(
       throw new InvalidSnapshotException(
           "cannot read the snapshot metadata in " + directory + ": " + e.getMessage());
     }
-    Set<OperatorID> withState = new HashSet<>();
+    Map<OperatorID, OperatorState> withState = new HashMap<>();
     for (OperatorState operator : metadata.getOperatorStates()) {
       if (operator.getStates().stream().anyMatch(OperatorSubtaskState::hasState)) {
-        withState.add(operator.getOperatorID());
+        withState.put(operator.getOperatorID(), operator);
       }
     }
     List<JobStates.Operator> present = new ArrayList<>();
     List<String> absent = new ArrayList<>();
+    List<String> unknown = new ArrayList<>();
+    Set<String> ttl = new HashSet<>();
     for (JobStates.Operator operator : JobStates.ALL) {
-      if (withState.contains(OperatorIdentifier.forUid(operator.uid()).getOperatorId())) {
-        present.add(operator);
-      } else {
+      OperatorState state =
+          withState.get(OperatorIdentifier.forUid(operator.uid()).getOperatorId());
+      if (state == null) {
         absent.add(operator.uid());
+        continue;
+      }
+      present.add(operator);
+      for (StateMetaInfoSnapshot meta : keyedStateMetadata(directory, operator, state)) {
+        String name = operator.uid() + "/" + meta.getName();
+        if (!isRead(operator, meta)) {
+          unknown.add(name);
+        } else if (hasTtl(meta)) {
+          ttl.add(name);
+        }
       }
     }
     if (present.isEmpty()) {
@@ -89,7 +116,13 @@ record Snapshot(
         savepoint,
         List.copyOf(present),
         List.copyOf(absent),
-        unknownStates(directory, present));
+        List.copyOf(unknown),
+        Set.copyOf(ttl));
+  }
+
+  /** Whether this operator's state was written with a TTL. */
+  boolean hasTtl(JobStates.Operator operator, String state) {
+    return ttlStates.contains(operator.uid() + "/" + state);
   }
 
   /** What the reports call it: "savepoint" or "checkpoint". */
@@ -141,33 +174,55 @@ record Snapshot(
     return m.matches() ? Long.parseLong(m.group(1)) : -1;
   }
 
-  /** States the snapshot holds for these operators that the tool would not read. */
-  private static List<String> unknownStates(Path directory, List<JobStates.Operator> operators)
+  /**
+   * The names and serializers of an operator's keyed states, from the first keyed state handle that
+   * has them: a savepoint's key-group stream starts with them, an incremental or native RocksDB
+   * snapshot keeps them in a separate handle. All subtasks register the same states.
+   */
+  private static List<StateMetaInfoSnapshot> keyedStateMetadata(
+      Path directory, JobStates.Operator operator, OperatorState state)
       throws InvalidSnapshotException {
-    List<String> unknown = new ArrayList<>();
-    for (JobStates.Operator operator : operators) {
-      Map<String, StateMetaInfoSnapshot> states;
-      try {
-        states =
-            SavepointLoader.loadOperatorStateMetadata(
-                directory.toString(), OperatorIdentifier.forUid(operator.uid()));
-      } catch (IOException | RuntimeException e) {
-        throw new InvalidSnapshotException(
-            "cannot read the state metadata of "
-                + operator.uid()
-                + " in "
-                + directory
-                + ": "
-                + e.getMessage());
-      }
-      for (StateMetaInfoSnapshot state : states.values()) {
-        if (isRead(operator, state)) {
+    for (OperatorSubtaskState subtask : state.getStates()) {
+      for (KeyedStateHandle handle : subtask.getManagedKeyedState()) {
+        StreamStateHandle meta =
+            handle instanceof IncrementalKeyedStateHandle incremental
+                ? incremental.getMetaDataStateHandle()
+                : handle instanceof KeyGroupsStateHandle keyGroups ? keyGroups : null;
+        if (meta == null) {
           continue;
         }
-        unknown.add(operator.uid() + "/" + state.getName());
+        try (FSDataInputStream in = meta.openInputStream()) {
+          KeyedBackendSerializationProxy<?> proxy =
+              new KeyedBackendSerializationProxy<>(Snapshot.class.getClassLoader());
+          proxy.read(new DataInputViewStreamWrapper(in));
+          return proxy.getStateMetaInfoSnapshots();
+        } catch (IOException | RuntimeException e) {
+          throw new InvalidSnapshotException(
+              "cannot read the state metadata of "
+                  + operator.uid()
+                  + " in "
+                  + directory
+                  + ": "
+                  + e.getMessage());
+        }
       }
     }
-    return List.copyOf(unknown);
+    return List.of();
+  }
+
+  /**
+   * A TTL state's values (a list's elements, a map's values) carry a timestamp: its serializer is
+   * TTL's wrapper. Reading it with a matching descriptor means nothing migrates on restore.
+   */
+  private static boolean hasTtl(StateMetaInfoSnapshot state) {
+    TypeSerializerSnapshot<?> value =
+        state.getTypeSerializerSnapshot(CommonSerializerKeys.VALUE_SERIALIZER);
+    if (value instanceof ListSerializerSnapshot<?> list) {
+      value = list.getNestedSerializerSnapshots()[0];
+    } else if (value instanceof MapSerializerSnapshot<?, ?> map) {
+      value = map.getNestedSerializerSnapshots()[1];
+    }
+    return value instanceof TtlStateFactory.TtlSerializerSnapshot<?>;
   }
 
   private static boolean isRead(JobStates.Operator operator, StateMetaInfoSnapshot state) {

@@ -1,6 +1,9 @@
 package io.consumergraph.job.inspect;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -40,9 +43,12 @@ final class SnapshotScan {
       DataStream<StateRow> states =
           reader.readKeyedState(
               OperatorIdentifier.forUid(operator.uid()),
-              new KeyedStateScan(operator, user),
+              new KeyedStateScan(operator, ttlStatesOf(snapshot, operator), user),
               Types.STRING,
               StateRow.TYPE);
+      // The keyed-state source emits a null for a key its function reported nothing for (every
+      // other user's, when one is inspected); the collecting sink does not survive nulls.
+      states = states.filter(new NotNull()).name("rows of " + operator.uid());
       all = all == null ? states : all.union(states);
     }
     if (user == null && snapshot.operators().contains(JobStates.USER_GATE)) {
@@ -59,6 +65,25 @@ final class SnapshotScan {
     }
     try (CloseableIterator<StateRow> it = all.executeAndCollect("state-inspect")) {
       it.forEachRemaining(rows);
+    }
+  }
+
+  private static Set<String> ttlStatesOf(Snapshot snapshot, JobStates.Operator operator) {
+    Set<String> names = new HashSet<>();
+    for (StateSpec spec : operator.states()) {
+      if (snapshot.hasTtl(operator, spec.name())) {
+        names.add(spec.name());
+      }
+    }
+    return names;
+  }
+
+  private static final class NotNull implements FilterFunction<StateRow> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean filter(StateRow row) {
+      return row != null;
     }
   }
 

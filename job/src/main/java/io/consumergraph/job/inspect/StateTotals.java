@@ -66,6 +66,10 @@ final class StateTotals {
     return totals;
   }
 
+  private boolean ttl(Total t) {
+    return JobStates.operator(t.operator()).map(o -> snapshot.hasTtl(o, t.state())).orElse(false);
+  }
+
   /** Distinct users with keyed state in any operator. */
   long users() {
     return users.size();
@@ -79,7 +83,7 @@ final class StateTotals {
         .append(" (checkpoint id ")
         .append(snapshot.checkpointId())
         .append(")\n\n");
-    TextTable table = new TextTable("OPERATOR", "STATE", "KEYS>", "ENTRIES>", "BYTES>");
+    TextTable table = new TextTable("OPERATOR", "STATE", "TTL", "KEYS>", "ENTRIES>", "BYTES>");
     String previous = null;
     long entries = 0;
     long bytes = 0;
@@ -88,6 +92,7 @@ final class StateTotals {
       table.row(
           t.operator().equals(previous) ? "" : t.operator(),
           broadcast ? t.state() + " (broadcast)" : t.state(),
+          ttl(t) ? "yes" : "",
           broadcast ? "-" : t.keys(),
           t.entries(),
           t.bytes());
@@ -95,7 +100,7 @@ final class StateTotals {
       entries += t.entries();
       bytes += t.bytes();
     }
-    table.row("total", users() + " users", "", entries, bytes);
+    table.row("total", users() + " users", "", "", entries, bytes);
     out.append(table);
     for (String uid : snapshot.absent()) {
       out.append(uid).append(": not in this snapshot\n");
@@ -104,8 +109,9 @@ final class StateTotals {
       out.append(state).append(": not read (a state this tool does not know)\n");
     }
     out.append(
-        "\nbytes: serialized size of user ids, map keys and values with the states' own"
-            + " serializers;\nwithout TTL timestamps, RocksDB overhead or compression.\n");
+        "\nTTL: written with a TTL (entries are shown whether expired or not). bytes: serialized"
+            + " size of user ids,\nmap keys and values with the states' own serializers; without"
+            + " TTL timestamps, RocksDB overhead or compression.\n");
     return out.toString();
   }
 
@@ -122,6 +128,7 @@ final class StateTotals {
       s.put("operator", t.operator());
       s.put("state", t.state());
       s.put("broadcast", t.state().equals(JobStates.FLAG_SNAPSHOT));
+      s.put("ttl", ttl(t));
       s.put("keys", t.keys());
       s.put("entries", t.entries());
       s.put("bytes", t.bytes());
