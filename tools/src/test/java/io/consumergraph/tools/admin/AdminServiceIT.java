@@ -9,8 +9,13 @@ import io.consumergraph.embedded.EmbeddedS3;
 import io.consumergraph.embedded.EmbeddedSqs;
 import io.consumergraph.tools.QueueMessages;
 import io.consumergraph.tools.QueueMessages.Received;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -315,19 +320,26 @@ class AdminServiceIT {
     assertThat(tooMany.json().get("error").asText())
         .contains("more than 1,000,000 distinct user ids");
 
-    byte[] huge = new byte[(int) AdminService.MAX_BODY_BYTES + 1024];
-    java.util.Arrays.fill(huge, (byte) ' ');
-    huge[0] = '{';
-    huge[huge.length - 1] = '}';
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + "/admin/backfill"))
-            .header("Authorization", "Bearer " + TOKEN)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(huge))
-            .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).isEqualTo(413);
-    assertThat(JSON.readTree(response.body()).get("error").asText())
-        .isEqualTo("request body too large");
+    // A body over the cap is refused from its Content-Length, before it is read. The request
+    // goes over a plain socket with only the start of the body sent: a client still writing 50 MB
+    // when the service answers and closes would race with the answer.
+    long declared = AdminService.MAX_BODY_BYTES + 1024;
+    try (Socket socket = new Socket("127.0.0.1", service.port())) {
+      socket.setSoTimeout(30_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /admin/backfill HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                  + TOKEN
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + declared
+                  + "\r\n\r\n{\"user_ids\": [")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      RawResponse response = RawResponse.read(socket.getInputStream());
+      assertThat(response.status()).isEqualTo(413);
+      assertThat(JSON.readTree(response.body()).get("error").asText())
+          .isEqualTo("request body too large");
+    }
     assertThat(get("/admin/backfill").json().get("jobs")).isEmpty();
   }
 
@@ -400,5 +412,48 @@ class AdminServiceIT {
                 .status())
         .isEqualTo(400);
     assertThat(post("/consumer-graph-worker/enroll", "{\"userid\":\"x\"}").status()).isEqualTo(400);
+  }
+
+  /** The status and body of one HTTP/1.1 response read off a socket (fixed length or chunked). */
+  private record RawResponse(int status, String body) {
+    static RawResponse read(InputStream in) throws IOException {
+      String statusLine = line(in);
+      int status = Integer.parseInt(statusLine.split(" ")[1]);
+      long length = -1;
+      boolean chunked = false;
+      for (String header = line(in); !header.isEmpty(); header = line(in)) {
+        String lower = header.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("content-length:")) {
+          length = Long.parseLong(lower.substring(15).trim());
+        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
+        }
+      }
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      if (chunked) {
+        for (int size = Integer.parseInt(line(in).trim(), 16);
+            size > 0;
+            size = Integer.parseInt(line(in).trim(), 16)) {
+          body.write(in.readNBytes(size));
+          line(in);
+        }
+      } else {
+        body.write(in.readNBytes((int) length));
+      }
+      return new RawResponse(status, body.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String line(InputStream in) throws IOException {
+      StringBuilder line = new StringBuilder();
+      for (int c = in.read(); c != '\n'; c = in.read()) {
+        if (c < 0) {
+          throw new IOException("connection closed in the middle of a line: " + line);
+        }
+        if (c != '\r') {
+          line.append((char) c);
+        }
+      }
+      return line.toString();
+    }
   }
 }
