@@ -28,6 +28,10 @@ public final class EmbeddedJobConfig {
             UpstreamEndpoints.onOneHost(upstream.baseUri()));
     c.set(JobOptions.NEO4J_MAX_BATCH_DELAY, Duration.ofMillis(50));
     c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+    // Kafka, Neo4j, the simulator and the job share two cores here: give a request stalled by a
+    // busy machine the time and the attempts it would have on its own.
+    c.set(JobOptions.UPSTREAM_TIMEOUT, Duration.ofSeconds(5));
+    c.set(JobOptions.UPSTREAM_MAX_RETRIES, 6);
     return c;
   }
 
