@@ -9,6 +9,7 @@ import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.dryrun.LoggingSink;
 import io.consumergraph.job.kafka.DeadLetterSerializer;
 import io.consumergraph.job.kafka.LoadOutcomeSerializer;
+import io.consumergraph.job.kafka.RejectedUpdateDeadLetters;
 import io.consumergraph.job.kafka.SourceRecordDeserializer;
 import io.consumergraph.job.kafka.StartingOffsets;
 import io.consumergraph.job.live.LivePath;
@@ -282,6 +283,9 @@ public final class ConsumerGraphJob {
             .withUnavailableTimeout(config.get(NEO4J_UNAVAILABLE_TIMEOUT))
             .withTransactionTimeout(config.get(NEO4J_TRANSACTION_TIMEOUT))
             .withLogOnly(config.get(LOG_ONLY));
-    return new Neo4jGraphSink(sink);
+    return new Neo4jGraphSink(
+        sink,
+        new RejectedUpdateDeadLetters(
+            config.get(KAFKA_BOOTSTRAP_SERVERS), config.get(DEAD_LETTER_TOPIC)));
   }
 }

@@ -19,9 +19,34 @@ public final class Neo4jErrorClassifier {
   public enum Verdict {
     /** Deadlock, lock timeout, leader switch, lost connection: the same batch may succeed. */
     RETRY,
-    /** Constraint violation, syntax or type error, auth, anything unknown: retrying cannot help. */
+    /**
+     * Neo4j refuses something in the data (a constraint, a value too large for its index, a wrong
+     * type): retrying cannot help, but the rest of the batch can be written without it.
+     */
+    REJECT,
+    /** Syntax error, auth, a missing database, anything unknown: nothing written can help. */
     FATAL
   }
+
+  /**
+   * Status codes, and prefixes of them, that name a problem with the values a statement was given
+   * rather than with the statement, the server or the credentials.
+   */
+  private static final List<String> DATA_ERRORS =
+      List.of(
+          "Neo.ClientError.Schema.ConstraintValidationFailed",
+          "Neo.ClientError.Statement.ArgumentError",
+          "Neo.ClientError.Statement.TypeError",
+          "Neo.ClientError.Statement.ArithmeticError",
+          "Neo.ClientError.Statement.EntityNotFound");
+
+  /**
+   * A property value over the index key limit (about 8 KB) fails with this generic code; the
+   * message tells it apart from other failed executions.
+   */
+  static final String EXECUTION_FAILED = "Neo.DatabaseError.Statement.ExecutionFailed";
+
+  static final String TOO_LARGE_TO_INDEX = "too large to index";
 
   private record Rule(Class<? extends Throwable> type, Verdict verdict) {}
 
@@ -67,6 +92,9 @@ public final class Neo4jErrorClassifier {
           && neo4j.code().startsWith(TRANSACTION_TIMED_OUT)) {
         return Verdict.RETRY; // our own transaction timeout: a stuck server, worth another try
       }
+      if (current instanceof Neo4jException neo4j && isDataError(neo4j)) {
+        return Verdict.REJECT;
+      }
       for (Rule rule : RULES) {
         if (rule.type().isInstance(current)) {
           return rule.verdict();
@@ -81,6 +109,24 @@ public final class Neo4jErrorClassifier {
       current = current.getCause();
     }
     return Verdict.FATAL;
+  }
+
+  private static boolean isDataError(Neo4jException error) {
+    String code = error.code();
+    if (code == null) {
+      return false;
+    }
+    if (code.equals(EXECUTION_FAILED)
+        && error.getMessage() != null
+        && error.getMessage().contains(TOO_LARGE_TO_INDEX)) {
+      return true;
+    }
+    for (String dataError : DATA_ERRORS) {
+      if (code.startsWith(dataError)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The Neo4j status code and message, e.g. {@code Neo.ClientError.Schema...: ...}. */

@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * turns. One batch at most is in flight: the next waits for it, which keeps batches in order (a
  * user's FullLoad never overtakes an earlier live update) and back-pressures the job while Neo4j is
  * the bottleneck. A failed batch fails the next {@code write} or {@code flush}.
+ *
+ * <p>A batch Neo4j refuses for something in its data (an id too long for its index, a constraint)
+ * is split in halves, and each half written or split again, until the updates at fault stand alone;
+ * those go to {@link RejectedUpdates} and the rest is written. So one update the graph can never
+ * accept costs a few extra transactions, not a restart loop that stalls every user.
  */
 final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
 
@@ -55,6 +60,7 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
   private final SessionConfig sessionConfig;
 
   private final WrittenNodeCache writtenNodes;
+  private final RejectedUpdates.Writer rejected;
   private final ExecutorService background;
   private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
   private final List<GraphUpdate> buffer = new ArrayList<>();
@@ -63,18 +69,23 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
   private boolean timerArmed;
 
   Neo4jGraphWriter(
-      Neo4jSinkConfig config, ProcessingTimeService timeService, SinkWriterMetricGroup metricGroup)
+      Neo4jSinkConfig config,
+      ProcessingTimeService timeService,
+      SinkWriterMetricGroup metricGroup,
+      RejectedUpdates.Writer rejected)
       throws IOException, InterruptedException {
-    this(config, timeService, metricGroup, WrittenNodeCache.DEFAULT_MAX_ENTRIES_PER_KIND);
+    this(config, timeService, metricGroup, rejected, WrittenNodeCache.DEFAULT_MAX_ENTRIES_PER_KIND);
   }
 
   Neo4jGraphWriter(
       Neo4jSinkConfig config,
       ProcessingTimeService timeService,
       SinkWriterMetricGroup metricGroup,
+      RejectedUpdates.Writer rejected,
       int cachedNodesPerKind)
       throws IOException, InterruptedException {
     this.config = config;
+    this.rejected = rejected;
     this.txConfig =
         TransactionConfig.builder()
             .withMetadata(Map.of("app", "consumer-graph-sink"))
@@ -195,6 +206,7 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
   public void flush(boolean endOfInput) throws IOException, InterruptedException {
     writeBuffer();
     awaitInFlight();
+    rejected.flush();
   }
 
   /** Folds the buffer and hands it to the background thread once the batch before is committed. */
@@ -202,7 +214,8 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
     if (buffer.isEmpty()) {
       return;
     }
-    GraphBatch folded = GraphBatch.fold(buffer);
+    List<GraphUpdate> updates = List.copyOf(buffer);
+    GraphBatch folded = GraphBatch.fold(updates);
     buffer.clear();
     bufferedRows = 0;
     if (config.logOnly()) {
@@ -214,23 +227,72 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
     awaitInFlight();
     GraphBatch batch = writtenNodes.unwritten(folded);
     metrics.skippedRows.inc(folded.rowCount() - batch.rowCount());
-    inFlight = CompletableFuture.runAsync(() -> commit(batch), background);
+    inFlight = CompletableFuture.runAsync(() -> commit(updates, batch), background);
   }
 
   /** On the background thread: the batch in one transaction, retried; then remembered. */
-  private void commit(GraphBatch batch) {
+  private void commit(List<GraphUpdate> updates, GraphBatch batch) {
     long started = System.nanoTime();
     try {
-      withRetry("write batch of " + batch, () -> writeOnce(batch));
+      try {
+        writeAndRemember("batch of " + batch, batch);
+      } catch (RejectedBatchException e) {
+        LOG.warn(
+            "Neo4j rejected a batch of {} updates ({}); writing it in parts to set aside the"
+                + " updates it cannot accept",
+            updates.size(),
+            e.error());
+        writeHalves(updates);
+      }
     } catch (IOException e) {
+      metrics.failures.inc();
       throw new CompletionException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CompletionException(e);
     }
+    counted(batch, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private void writeAndRemember(String what, GraphBatch batch)
+      throws IOException, InterruptedException {
+    withRetry("write " + what, () -> writeOnce(batch));
     // Only after the commit: a failed batch is sent again in full.
     writtenNodes.remember(batch);
-    counted(batch, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Writes each half of a rejected batch's updates in a transaction of its own, halving again what
+   * Neo4j still rejects; a single rejected update goes to {@link RejectedUpdates}. The halves keep
+   * the updates' order, so one user's updates are still applied in the order they came.
+   */
+  private void writeHalves(List<GraphUpdate> updates) throws IOException, InterruptedException {
+    int half = updates.size() / 2;
+    for (List<GraphUpdate> part :
+        List.of(updates.subList(0, half), updates.subList(half, updates.size()))) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      GraphBatch batch = writtenNodes.unwritten(GraphBatch.fold(part));
+      try {
+        metrics.isolationWrites.inc();
+        writeAndRemember("part of a rejected batch, " + batch, batch);
+      } catch (RejectedBatchException e) {
+        if (part.size() > 1) {
+          writeHalves(part);
+        } else {
+          GraphUpdate update = part.get(0);
+          metrics.rejectedUpdates.inc();
+          LOG.error(
+              "Neo4j rejects the {} update of user {} for good ({}); it is set aside, the rest of"
+                  + " its batch is written",
+              update.fullLoad() ? "full-load" : "live",
+              RejectedUpdates.shortId(update.userId()),
+              e.error());
+          rejected.rejected(update, e.error());
+        }
+      }
+    }
   }
 
   private void counted(GraphBatch batch, long millis) {
@@ -321,8 +383,11 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
         return;
       } catch (RuntimeException e) {
         String error = Neo4jErrorClassifier.describe(e);
-        if (Neo4jErrorClassifier.classify(e) == Neo4jErrorClassifier.Verdict.FATAL) {
-          metrics.failures.inc();
+        Neo4jErrorClassifier.Verdict verdict = Neo4jErrorClassifier.classify(e);
+        if (verdict == Neo4jErrorClassifier.Verdict.REJECT) {
+          throw new RejectedBatchException(what, error, e);
+        }
+        if (verdict == Neo4jErrorClassifier.Verdict.FATAL) {
           throw new Neo4jSinkException(
               "Neo4j rejected '" + what + "' with a non-retryable error: " + error, e);
         }
@@ -338,7 +403,6 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
                 config.unavailableTimeout());
           }
           if (now - unavailableSince >= config.unavailableTimeout().toMillis()) {
-            metrics.failures.inc();
             metrics.unavailableSince(0);
             throw new Neo4jSinkException(
                 "Neo4j could not be reached for "
@@ -356,7 +420,6 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
           continue;
         }
         if (retry >= config.maxRetries()) {
-          metrics.failures.inc();
           throw new Neo4jSinkException(
               "Neo4j kept failing '"
                   + what
@@ -398,6 +461,11 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
     }
     if (driver != null) {
       driver.close();
+    }
+    try {
+      rejected.close();
+    } catch (IOException e) {
+      LOG.warn("Closing the rejected-update output failed", e);
     }
   }
 }

@@ -25,6 +25,12 @@ final class Neo4jSinkMetrics {
   /** Batches given up: fatal error or retries exhausted. */
   final Counter failures;
 
+  /** Updates Neo4j rejected for good, set aside to {@link RejectedUpdates}. */
+  final Counter rejectedUpdates;
+
+  /** Transactions spent writing the parts of rejected batches to isolate the updates at fault. */
+  final Counter isolationWrites;
+
   private volatile long lastBatchMillis;
   private volatile long unavailableSinceMs;
 
@@ -35,6 +41,8 @@ final class Neo4jSinkMetrics {
     updates = group.counter("neo4jUpdates");
     retries = group.counter("neo4jRetries");
     failures = group.counter("neo4jFailures");
+    rejectedUpdates = group.counter("neo4jRejectedUpdates");
+    isolationWrites = group.counter("neo4jIsolationWrites");
     Gauge<Long> lastBatch = () -> lastBatchMillis;
     group.gauge("neo4jLastBatchMillis", lastBatch);
     // How long Neo4j has been unreachable for the writer, 0 when it is not: alert on it.

@@ -1,6 +1,7 @@
 package io.consumergraph.sink.neo4j;
 
 import static io.consumergraph.sink.neo4j.Neo4jErrorClassifier.Verdict.FATAL;
+import static io.consumergraph.sink.neo4j.Neo4jErrorClassifier.Verdict.REJECT;
 import static io.consumergraph.sink.neo4j.Neo4jErrorClassifier.Verdict.RETRY;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,10 +58,38 @@ class Neo4jErrorClassifierTest {
   }
 
   @Test
-  void constraintAndSyntaxErrorsAndUnknownErrorsAreFatal() {
+  void errorsAboutTheValuesOfAStatementRejectTheUpdateAtFault() {
     assertThat(
             Neo4jErrorClassifier.classify(
                 new ClientException("Neo.ClientError.Schema.ConstraintValidationFailed", "dup")))
+        .isEqualTo(REJECT);
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new RuntimeException(
+                    "wrapped",
+                    new ClientException("Neo.ClientError.Statement.TypeError", "not a string"))))
+        .isEqualTo(REJECT);
+  }
+
+  @Test
+  void aValueTooLargeToIndexRejectsTheUpdateButOtherFailedExecutionsAreFatal() {
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new DatabaseException(
+                    "Neo.DatabaseError.Statement.ExecutionFailed",
+                    "Property value is too large to index, please see index documentation")))
+        .isEqualTo(REJECT);
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new DatabaseException("Neo.DatabaseError.Statement.ExecutionFailed", "boom")))
+        .isEqualTo(FATAL);
+  }
+
+  @Test
+  void syntaxSecurityAndUnknownErrorsAreFatal() {
+    assertThat(
+            Neo4jErrorClassifier.classify(
+                new ClientException("Neo.ClientError.Security.Unauthorized", "who")))
         .isEqualTo(FATAL);
     assertThat(
             Neo4jErrorClassifier.classify(

@@ -39,6 +39,7 @@ class Neo4jGraphWriterIT {
 
   private final ManualProcessingTimeService time = new ManualProcessingTimeService();
   private final List<Neo4jGraphWriter> writers = new ArrayList<>();
+  private final CollectedRejections rejections = new CollectedRejections();
 
   @BeforeEach
   void clearGraph() {
@@ -52,7 +53,8 @@ class Neo4jGraphWriterIT {
 
   private Neo4jGraphWriter writer(Neo4jSinkConfig config) throws Exception {
     Neo4jGraphWriter writer =
-        new Neo4jGraphWriter(config, time, UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+        new Neo4jGraphWriter(
+            config, time, UnregisteredMetricsGroup.createSinkWriterMetricGroup(), rejections);
     writers.add(writer);
     return writer;
   }
@@ -176,7 +178,14 @@ class Neo4jGraphWriterIT {
 
   @Test
   void aBatchThatFailsInTheBackgroundFailsTheNextWrite() throws Exception {
-    Neo4jGraphWriter writer = writer(TestNeo4j.config().withBatchRows(1));
+    // Without a destination for rejected updates, a constraint violation fails the writer.
+    Neo4jGraphWriter writer =
+        new Neo4jGraphWriter(
+            TestNeo4j.config().withBatchRows(1),
+            time,
+            UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+            RejectedUpdates.failing().open());
+    writers.add(writer);
     TestNeo4j.run(
         "CREATE CONSTRAINT retailer_name_bg IF NOT EXISTS"
             + " FOR (x:Retailer) REQUIRE x.name IS UNIQUE");
@@ -197,6 +206,68 @@ class Neo4jGraphWriterIT {
     } finally {
       TestNeo4j.run("DROP CONSTRAINT retailer_name_bg IF EXISTS");
     }
+  }
+
+  @Test
+  void updatesNeo4jCannotIndexAreSetAsideAndTheRestOfTheirBatchIsWritten() throws Exception {
+    Neo4jGraphWriter writer = writer(TestNeo4j.config().withBatchRows(1_000));
+    String hugeUser = "u-" + "x".repeat(10_000);
+    String hugeFido = "f-" + "y".repeat(10_000);
+    List<GraphUpdate> updates = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      updates.add(live(purchase("u" + i, "r" + i, T0 + i, retailer("s1"), product("f1", "c1"))));
+    }
+    updates.set(3, live(purchase(hugeUser, "r-huge", T0, retailer("s1"), product("f1", "c1"))));
+    updates.set(
+        17,
+        live(
+            purchase(
+                "u17", "r17", T0, retailer("s1"), product("f1", "c1"), product(hugeFido, "c1"))));
+    writeAll(writer, updates.toArray(GraphUpdate[]::new));
+
+    writer.flush(false);
+
+    assertThat(rejections.all())
+        .extracting(r -> r.update().userId())
+        .containsExactly(hugeUser, "u17");
+    assertThat(rejections.all()).allSatisfy(r -> assertThat(r.error()).startsWith("Neo."));
+    assertThat(rejections.flushed()).as("flushed before the checkpoint may complete").isEqualTo(2);
+    assertThat(TestNeo4j.count("MATCH (u:User)-[:PURCHASED]->(:Product) RETURN count(DISTINCT u)"))
+        .isEqualTo(18);
+    assertThat(TestNeo4j.count("MATCH (u:User {user_id: 'u17'}) RETURN count(u)")).isZero();
+    assertThat(TestNeo4j.count("MATCH (:User)-[s:SHOPS_AT]->(:Retailer) RETURN sum(s.frequency)"))
+        .isEqualTo(18);
+    assertThat(writer.metrics().rejectedUpdates.getCount()).isEqualTo(2);
+    assertThat(writer.metrics().failures.getCount()).isZero();
+    // Halving 20 updates down to the two at fault takes a handful of transactions, not twenty.
+    assertThat(writer.metrics().isolationWrites.getCount()).isBetween(4L, 16L);
+
+    // The writer goes on: the next batch is written whole.
+    writeAll(writer, live(purchase("u1", "r-next", T0 + 99, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+    assertThat(strings(purchased("u1", "f1").get("receipt_ids"))).containsExactly("r1", "r-next");
+    assertThat(writer.metrics().rejectedUpdates.getCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aRejectedFullLoadIsSetAsideWithoutTouchingTheUsersGraph() throws Exception {
+    Neo4jGraphWriter writer = writer(TestNeo4j.config().withBatchRows(1_000));
+    writeAll(writer, live(purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+    Retailer hugeRetailer = retailer("s-" + "z".repeat(10_000));
+
+    writeAll(
+        writer,
+        fullLoad("u1", T0 + DAY_MS, purchase("u1", "r2", T0, hugeRetailer, product("f2", "c2"))),
+        live(purchase("u2", "r3", T0, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+
+    assertThat(rejections.all()).extracting(r -> r.update().fullLoad()).containsExactly(true);
+    // The full load's transaction rolled back whole: u1's live purchase is still there.
+    assertThat(strings(purchased("u1", "f1").get("receipt_ids"))).containsExactly("r1");
+    assertThat(TestNeo4j.count("MATCH (:User {user_id: 'u1'})-[r:PURCHASED]->() RETURN count(r)"))
+        .isEqualTo(1);
+    assertThat(strings(purchased("u2", "f1").get("receipt_ids"))).containsExactly("r3");
   }
 
   @Test
@@ -428,7 +499,8 @@ class Neo4jGraphWriterIT {
             new Neo4jGraphWriter(
                 TestNeo4j.config().withBatchRows(4).withMaxRetries(50),
                 new ManualProcessingTimeService(),
-                UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+                UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+                rejections);
         writers.add(writer);
         threads.add(
             new Thread(
@@ -638,9 +710,9 @@ class Neo4jGraphWriterIT {
   }
 
   @Test
-  void aConstraintViolationIsFatalWithAClearMessage() throws Exception {
+  void aConstraintViolationSetsAsideOnlyTheUpdateThatBreaksIt() throws Exception {
     Neo4jGraphWriter writer = writer();
-    // Someone added a constraint our data breaks: retrying cannot help.
+    // Someone added a constraint our data breaks: retrying cannot help, the rest can be written.
     TestNeo4j.run(
         "CREATE CONSTRAINT retailer_name_test IF NOT EXISTS"
             + " FOR (x:Retailer) REQUIRE x.name IS UNIQUE");
@@ -650,14 +722,17 @@ class Neo4jGraphWriterIT {
           live(purchase("u1", "r1", T0, new Retailer("s1", "Same", "g"), product("f1", "c1"))),
           live(purchase("u1", "r2", T0, new Retailer("s2", "Same", "g"), product("f1", "c1"))));
 
-      assertThatThrownBy(() -> writer.flush(false))
-          .isInstanceOf(Neo4jSinkException.class)
-          .hasMessageContaining("non-retryable")
-          .hasMessageContaining("Neo.ClientError.Schema.ConstraintValidationFailed");
+      writer.flush(false);
+
+      assertThat(rejections.all())
+          .extracting(r -> r.update().purchases()[0].purchaseId())
+          .containsExactly("r2");
+      assertThat(rejections.all().get(0).error())
+          .startsWith("Neo.ClientError.Schema.ConstraintValidationFailed");
       assertThat(writer.metrics().retries.getCount()).isZero();
-      assertThat(writer.metrics().failures.getCount()).isEqualTo(1);
-      // The whole batch is one transaction: nothing of it was written.
-      assertThat(TestNeo4j.count("MATCH (n) RETURN count(n)")).isZero();
+      assertThat(writer.metrics().failures.getCount()).isZero();
+      assertThat(strings(purchased("u1", "f1").get("receipt_ids"))).containsExactly("r1");
+      assertThat(TestNeo4j.count("MATCH (x:Retailer) RETURN count(x)")).isEqualTo(1);
     } finally {
       TestNeo4j.run("DROP CONSTRAINT retailer_name_test IF EXISTS");
     }

@@ -80,7 +80,8 @@ class Neo4jGraphWriterPropertyIT {
         new Neo4jGraphWriter(
             TestNeo4j.config().withBatchRows(scenario.batchRows()),
             time,
-            UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+            UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+            RejectedUpdates.failing().open());
     try {
       for (Delivery delivery : scenario.deliveries()) {
         EnrichedPurchase purchase = pool.get(delivery.purchase());
