@@ -51,6 +51,11 @@ public final class ConsumerGraphTopology {
     this.settings = Objects.requireNonNull(settings, "settings");
   }
 
+  /** The same topology writing the graph to {@code sink} (a wrapped sink, another store). */
+  public ConsumerGraphTopology withGraphSink(Sink<GraphUpdate> sink) {
+    return new ConsumerGraphTopology(live, backfill, sink, deadLetterSink, settings);
+  }
+
   public void build(StreamExecutionEnvironment env) {
     BackfillPath.Streams loads = backfill.build(env);
     LivePath.Streams purchases = live.build(env, loads.enrollments());

@@ -6,9 +6,11 @@ import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
 import io.consumergraph.job.testing.EmbeddedStack;
+import io.consumergraph.job.testing.FailAfterFullLoads;
 import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.job.testing.TcpGate;
+import io.consumergraph.model.GraphUpdate;
 import io.consumergraph.simulator.EndpointFamily;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -265,20 +269,7 @@ class BackfillFaultsIT {
       }
     }
     try {
-      waitFor(
-          "every user's history and live receipts in Neo4j after the restart",
-          () ->
-              users.stream()
-                  .allMatch(
-                      u -> {
-                        Set<String> expected =
-                            new java.util.HashSet<>(STACK.oracle().expectedIds(u));
-                        expected.addAll(live.get(u));
-                        return STACK.oracle().purchaseIds(u).equals(expected);
-                      }));
-      for (String user : users) {
-        STACK.oracle().assertAggregatesMatch(user, live.get(user));
-      }
+      assertEveryUserApplied(users, live);
       waitFor("every request deleted from the queue", () -> STACK.messages(bulk) == 0);
       assertThat(STACK.messages(dlq)).as("dead letters").isZero();
       System.out.printf(
@@ -290,8 +281,84 @@ class BackfillFaultsIT {
     }
   }
 
+  /**
+   * The task fails right after the graph sink has taken a user's FullLoad, before the checkpoint
+   * that covers it: once with the FullLoad still in the writer's buffer, once with it already
+   * written to Neo4j. Neither load may count as done from the failed attempt (its outcome commits
+   * only with that checkpoint) and neither may count twice: the restored job loads those users
+   * again, and every user ends with exactly its history plus its live receipts.
+   */
+  @Test
+  void aTaskFailureBetweenAFullLoadAndTheCheckpointCoveringItLosesNothingAndDoublesNothing()
+      throws Exception {
+    String job = "full-load-failure";
+    String bulk = STACK.sqs().createQueue(job + "-bulk", Map.of());
+    String dlq = STACK.sqs().createQueue(job + "-dlq", Map.of());
+    JobClient client =
+        start(job, bulk, dlq, new Configuration(), sink -> new FailAfterFullLoads(sink, job, 1, 1));
+    List<String> users = STACK.oracle().usersWithReceiptsAndShopOrders(job + "-user-", 10);
+    Map<String, Set<String>> live = new java.util.HashMap<>();
+    int sent = 0;
+    try (KafkaProducer<byte[], byte[]> producer = STACK.kafka().producer()) {
+      for (int round = 0; round < 2; round++) {
+        for (String user : users) {
+          String id = job + "-" + user + "-r" + round;
+          live.computeIfAbsent(user, u -> new java.util.HashSet<>()).add(id);
+          producer.send(new ProducerRecord<>(job + "-receipts", STACK.liveReceipt(id, user))).get();
+          sent++;
+          if (round == 0) {
+            STACK
+                .sqs()
+                .client()
+                .sendMessage(b -> b.queueUrl(bulk).messageBody(STACK.loadRequest(user)));
+          }
+        }
+      }
+    }
+    try {
+      waitFor("both injected failures", () -> FailAfterFullLoads.remaining(job) == 0);
+      assertEveryUserApplied(users, live);
+      waitFor("every request deleted from the queue", () -> STACK.messages(bulk) == 0);
+      assertThat(STACK.messages(dlq)).as("dead letters").isZero();
+      System.out.printf(
+          "%s: %d live records sent, %d load requests, the task failed twice after a FullLoad"
+              + " (once buffered, once written), %d users applied, 0 lost, 0 doubled%n",
+          job, sent, users.size(), users.size());
+    } finally {
+      client.cancel().get();
+    }
+  }
+
+  /** Waits until every user has its history plus its live receipts, then checks the aggregates. */
+  private static void assertEveryUserApplied(List<String> users, Map<String, Set<String>> live)
+      throws InterruptedException {
+    waitFor(
+        "every user's history and live receipts in Neo4j",
+        () ->
+            users.stream()
+                .allMatch(
+                    u -> {
+                      Set<String> expected = new java.util.HashSet<>(STACK.oracle().expectedIds(u));
+                      expected.addAll(live.get(u));
+                      return STACK.oracle().purchaseIds(u).equals(expected);
+                    }));
+    for (String user : users) {
+      STACK.oracle().assertAggregatesMatch(user, live.get(user));
+    }
+  }
+
   /** The job on the embedded stack with its own topics and group, restarting on failures. */
   private JobClient start(String job, String bulk, String dlq, Configuration overrides)
+      throws Exception {
+    return start(job, bulk, dlq, overrides, UnaryOperator.identity());
+  }
+
+  private JobClient start(
+      String job,
+      String bulk,
+      String dlq,
+      Configuration overrides,
+      UnaryOperator<Sink<GraphUpdate>> graphSink)
       throws Exception {
     String topics = job + "-";
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
@@ -317,7 +384,9 @@ class BackfillFaultsIT {
     flink.setString("restart-strategy.fixed-delay.delay", "500 ms");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     env.setParallelism(2);
-    ConsumerGraphJob.topology(config, false).build(env);
+    ConsumerGraphJob.topology(config, false)
+        .withGraphSink(graphSink.apply(ConsumerGraphJob.graphSink(config)))
+        .build(env);
     return env.executeAsync(job);
   }
 
