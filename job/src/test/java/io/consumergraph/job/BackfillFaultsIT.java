@@ -2,13 +2,13 @@ package io.consumergraph.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
 import io.consumergraph.job.testing.EmbeddedStack;
 import io.consumergraph.job.testing.FailAfterFullLoads;
 import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.job.testing.OperatorMetrics;
+import io.consumergraph.job.testing.RestartingJob;
 import io.consumergraph.job.testing.TcpGate;
 import io.consumergraph.model.GraphUpdate;
 import io.consumergraph.simulator.EndpointFamily;
@@ -17,14 +17,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -360,34 +358,7 @@ class BackfillFaultsIT {
       Configuration overrides,
       UnaryOperator<Sink<GraphUpdate>> graphSink)
       throws Exception {
-    String topics = job + "-";
-    for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
-      STACK.kafka().createTopic(topics + topic, 1);
-    }
-    Configuration c = EmbeddedJobConfig.of(STACK.kafka(), STACK.neo4j(), STACK.upstream());
-    c.set(JobOptions.RECEIPTS_TOPIC, topics + "receipts");
-    c.set(JobOptions.FACTOIDS_TOPIC, topics + "factoids");
-    c.set(JobOptions.LOAD_OUTCOMES_TOPIC, topics + "outcomes");
-    c.set(JobOptions.DEAD_LETTER_TOPIC, topics + "dead");
-    c.set(JobOptions.GROUP_ID, job + "-" + UUID.randomUUID());
-    c.set(JobOptions.FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
-    c.set(JobOptions.SQS_QUEUE_URL, bulk);
-    c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
-    c.set(JobOptions.SQS_ENDPOINT, STACK.sqs().endpoint().toString());
-    c.set(JobOptions.SQS_VISIBILITY_TIMEOUT, Duration.ofSeconds(20));
-    c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
-    c.addAll(overrides);
-    JobConfig config = JobConfig.of(c);
-    Configuration flink = ConsumerGraphJob.flinkConfiguration(config);
-    flink.setString("restart-strategy.type", "fixed-delay");
-    flink.setString("restart-strategy.fixed-delay.attempts", "1000");
-    flink.setString("restart-strategy.fixed-delay.delay", "500 ms");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    env.setParallelism(2);
-    ConsumerGraphJob.topology(config, false)
-        .withGraphSink(graphSink.apply(ConsumerGraphJob.graphSink(config)))
-        .build(env);
-    return env.executeAsync(job);
+    return RestartingJob.start(STACK, job, bulk, dlq, dir, overrides, graphSink);
   }
 
   private static List<Message> receive(String queue, int count) throws InterruptedException {

@@ -193,6 +193,34 @@ class ConsumerGraphTopologyTest {
         .doesNotContainAnyElementsOf(ENROLLMENT_UIDS);
   }
 
+  @Test
+  void aLogOnlyRunsLiveSourcesHaveUidsOfTheirOwnSoARealRunNeverTakesItsPositions()
+      throws Exception {
+    Map<String, StreamNode> byUid =
+        byUid(
+            streamGraph(
+                topology(
+                    live(records("receipts"), Optional.of(records("enrollments")), true, 0),
+                    BackfillPath.none())));
+    assertThat(byUid.keySet())
+        .contains(
+            "receipts-source-log-only", "factoids-source-log-only", "enrollments-source-log-only")
+        .doesNotContain("receipts-source", "factoids-source", "enrollments-source")
+        // Everything else keeps its uid: only the positions of what it read are the dry run's.
+        .contains("decode-receipts", "user-gate", "dedup-purchases", "full-load-merger");
+    assertThat(
+            new LivePath.Settings(
+                    Duration.ofMinutes(1),
+                    Duration.ofDays(7),
+                    Duration.ofSeconds(1),
+                    1,
+                    10,
+                    true,
+                    2)
+                .sourceUid("receipts-source"))
+        .isEqualTo("receipts-source-rewind-2-log-only");
+  }
+
   private ConsumerGraphTopology topology(LivePath live, BackfillPath backfill) {
     return new ConsumerGraphTopology(
         live,
@@ -205,6 +233,15 @@ class ConsumerGraphTopologyTest {
   private LivePath live(
       Source<SourceRecord, ?, ?> receipts, Optional<Source<SourceRecord, ?, ?>> enrollments)
       throws IOException {
+    return live(receipts, enrollments, false, 0);
+  }
+
+  private LivePath live(
+      Source<SourceRecord, ?, ?> receipts,
+      Optional<Source<SourceRecord, ?, ?>> enrollments,
+      boolean logOnly,
+      int rewindGeneration)
+      throws IOException {
     Configuration flags = new Configuration();
     flags.set(FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
     return new LivePath(
@@ -215,7 +252,13 @@ class ConsumerGraphTopologyTest {
             enrollments),
         new FakeCatalog(),
         new LivePath.Settings(
-            Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofSeconds(1), 1, 10, false, 0));
+            Duration.ofMinutes(1),
+            Duration.ofDays(7),
+            Duration.ofSeconds(1),
+            1,
+            10,
+            logOnly,
+            rewindGeneration));
   }
 
   private BackfillPath backfill(Source<SourceRecord, ?, ?> requests) {

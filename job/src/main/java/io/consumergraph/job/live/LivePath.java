@@ -81,10 +81,14 @@ public final class LivePath {
     /**
      * The uid of a live Kafka source: the base uid until the first rewind, then one per rewind
      * generation, so a restore drops the saved offsets and the source starts from {@code
-     * kafka.start-from}.
+     * kafka.start-from}. A {@code log-only} run has uids of its own: its positions are past what it
+     * consumed nothing of, so a real run restored from its savepoint must not take them (Flink
+     * refuses the restore unless told to drop that state, and then the sources start from the
+     * group's committed offsets, which a dry run never moves).
      */
     public String sourceUid(String base) {
-      return rewindGeneration == 0 ? base : base + "-rewind-" + rewindGeneration;
+      String uid = rewindGeneration == 0 ? base : base + "-rewind-" + rewindGeneration;
+      return logOnly ? uid + "-log-only" : uid;
     }
   }
 

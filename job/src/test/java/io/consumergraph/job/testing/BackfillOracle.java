@@ -9,6 +9,7 @@ import io.consumergraph.simulator.ShopOrder;
 import io.consumergraph.simulator.ShopOrderLineItem;
 import io.consumergraph.simulator.SyntheticCatalog;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,26 +70,64 @@ public final class BackfillOracle {
     return ids;
   }
 
+  /** A purchase as the graph must count it: its id, retailer and matched products. */
+  public record Purchase(String id, String retailerId, List<String> fidos) {}
+
+  /** The user's 365-day history (receipts and shop orders) as purchases. */
+  public List<Purchase> history(String user) {
+    List<Purchase> history = new ArrayList<>();
+    for (HistoryReceipt r : receipts(user)) {
+      history.add(
+          new Purchase(
+              r.receiptId(),
+              r.retailerId(),
+              r.items().stream().map(HistoryReceiptItem::fido).filter(f -> !f.isEmpty()).toList()));
+    }
+    for (ShopOrder o : shopOrders(user)) {
+      history.add(
+          new Purchase(
+              o.buttonOrderId(),
+              o.retailerId(),
+              o.lineItems().stream()
+                  .map(ShopOrderLineItem::fido)
+                  .filter(f -> !f.isEmpty())
+                  .toList()));
+    }
+    return history;
+  }
+
+  /** A live receipt of {@code EmbeddedStack.liveReceipt}: retailer 0, product 1. */
+  public Purchase liveAtRetailerZero(String id) {
+    return new Purchase(id, catalog.retailerId(0), List.of(catalog.fido(1)));
+  }
+
   /**
    * SHOPS_AT and SHOPS_IN equal the distinct purchases per retailer / category of the history plus
    * {@code liveIds} (live receipts at retailer 0 of product 1), and every PURCHASED edge counts
    * each id once.
    */
   public void assertAggregatesMatch(String user, Set<String> liveIds) {
+    List<Purchase> purchases = history(user);
+    liveIds.forEach(id -> purchases.add(liveAtRetailerZero(id)));
+    assertAggregatesMatch(user, purchases);
+  }
+
+  /**
+   * The user's graph counts exactly these purchases (repeats of an id count once): its PURCHASED
+   * ids, SHOPS_AT per retailer, SHOPS_IN per category, and no id twice on an edge.
+   */
+  public void assertGraphIs(String user, Collection<Purchase> purchases) {
+    Set<String> ids = new HashSet<>();
+    purchases.stream().filter(p -> !p.fidos().isEmpty()).forEach(p -> ids.add(p.id()));
+    assertThat(purchaseIds(user)).as("purchase ids of %s", user).isEqualTo(ids);
+    assertAggregatesMatch(user, purchases);
+  }
+
+  private void assertAggregatesMatch(String user, Collection<Purchase> purchases) {
     Map<String, Set<String>> shopsAt = new TreeMap<>();
     Map<String, Set<String>> shopsIn = new TreeMap<>();
-    for (HistoryReceipt r : receipts(user)) {
-      List<String> fidos =
-          r.items().stream().map(HistoryReceiptItem::fido).filter(f -> !f.isEmpty()).toList();
-      add(shopsAt, shopsIn, r.receiptId(), r.retailerId(), fidos);
-    }
-    for (ShopOrder o : shopOrders(user)) {
-      List<String> fidos =
-          o.lineItems().stream().map(ShopOrderLineItem::fido).filter(f -> !f.isEmpty()).toList();
-      add(shopsAt, shopsIn, o.buttonOrderId(), o.retailerId(), fidos);
-    }
-    for (String live : liveIds) {
-      add(shopsAt, shopsIn, live, catalog.retailerId(0), List.of(catalog.fido(1)));
+    for (Purchase p : purchases) {
+      add(shopsAt, shopsIn, p.id(), p.retailerId(), p.fidos());
     }
     assertThat(
             counts(

@@ -95,13 +95,20 @@ public final class EmbeddedStack implements BeforeAllCallback, AfterAllCallback,
 
   /** The seed's {@code user_load_request} for {@code user}, 365 days, a fresh request id. */
   public String loadRequest(String user) {
+    return loadRequest(user, false);
+  }
+
+  /** The same, with {@code force}: loaded again even if it was loaded recently. */
+  public String loadRequest(String user, boolean force) {
     return "{\"event_type\": \"user_load_request\", \"user_id\": \""
         + user
         + "\", \"reason\": \"batch_backfill\", \"requested_at\": \""
         + Instant.ofEpochMilli(nowMs)
         + "\", \"lookback_days\": 365, \"request_id\": \""
         + UUID.randomUUID()
-        + "\", \"priority\": \"low\"}";
+        + "\", \"priority\": \"low\", \"force\": "
+        + force
+        + "}";
   }
 
   /**
