@@ -175,6 +175,12 @@ final class GraphCypher {
    * one writer creates it); an existing one is write-locked by ON MATCH SET before its ids are
    * read, and a row that adds nothing to it and replaces nothing writes nothing more. An id whose
    * time is unknown (an edge written before timestamps were kept) counts as inside any window.
+   *
+   * <p>An edge the previous worker wrote carries a count and no ids. The first live purchase that
+   * reaches it keeps that count as {@code legacy_count} and counts on from it ({@code count =
+   * legacy_count + size(receipt_ids)}), so adopting the old graph never lowers a count; the user's
+   * first full load replaces the legacy count with the history it loaded (a count of unknown times
+   * counts as inside any window) and drops {@code legacy_count}.
    */
   static final String MERGE_SHOPS_AT =
       mergeAggregate("SHOPS_AT", "Retailer", "retailer_id", "frequency");
@@ -211,6 +217,9 @@ final class GraphCypher {
         MERGE (u)-[r:%1$s]->(x)
         ON CREATE SET r.receipt_ids = row.receipt_ids, r.timestamps = row.timestamps,
                       r.%4$s = size(row.receipt_ids)
+        ON MATCH SET r.legacy_count = CASE WHEN r.receipt_ids IS NULL
+                                           THEN coalesce(r.legacy_count, r.%4$s)
+                                           ELSE r.legacy_count END
         ON MATCH SET r.receipt_ids = coalesce(r.receipt_ids, []),
                      r.timestamps = coalesce(r.timestamps, [])
         WITH r, row,
@@ -221,10 +230,13 @@ final class GraphCypher {
         WITH r, row, [i IN keep | r.receipt_ids[i]] AS ids, [i IN keep | r.timestamps[i]] AS times
         WITH r, row, ids, times,
              [j IN range(0, size(row.receipt_ids) - 1) WHERE NOT row.receipt_ids[j] IN ids] AS fresh
-        WHERE size(fresh) > 0 OR (row.replace AND size(ids) + size(fresh) <> size(r.receipt_ids))
+        WHERE size(fresh) > 0
+           OR (row.replace
+               AND (size(ids) + size(fresh) <> size(r.receipt_ids) OR r.legacy_count IS NOT NULL))
         SET r.receipt_ids = ids + [j IN fresh | row.receipt_ids[j]],
-            r.timestamps = times + [j IN fresh | row.timestamps[j]]
-        SET r.%4$s = size(r.receipt_ids)
+            r.timestamps = times + [j IN fresh | row.timestamps[j]],
+            r.legacy_count = CASE WHEN row.replace THEN null ELSE r.legacy_count END
+        SET r.%4$s = coalesce(r.legacy_count, 0) + size(r.receipt_ids)
         """
         .formatted(type, label, key, count);
   }

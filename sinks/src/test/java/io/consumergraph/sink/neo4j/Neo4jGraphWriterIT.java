@@ -569,6 +569,69 @@ class Neo4jGraphWriterIT {
   }
 
   @Test
+  void aLegacyCountIsKeptAndCountedOnUntilTheUsersFirstFullLoadReplacesIt() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    // The previous worker's shape: SHOPS_AT / SHOPS_IN with a count and no ids.
+    TestNeo4j.run(
+        "CREATE (u:User {user_id: 'old'}),"
+            + " (u)-[:SHOPS_AT {frequency: 7}]->(:Retailer {retailer_id: 's1'}),"
+            + " (u)-[:SHOPS_AT {frequency: 4}]->(:Retailer {retailer_id: 's9'}),"
+            + " (u)-[:SHOPS_IN {purchase_count: 5}]->(:Category {category_id: 'c1'})");
+
+    writeAll(
+        writer,
+        live(purchase("old", "r1", T0, retailer("s1"), product("f1", "c1"))),
+        live(purchase("old", "r1", T0, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+    writeAll(writer, live(purchase("old", "r2", T0 + DAY_MS, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+
+    // Never lowered: the legacy count plus the purchases since, each once.
+    assertThat(aggregate("SHOPS_AT", "s1", "frequency")).containsExactly(9L, 7L);
+    assertThat(aggregate("SHOPS_IN", "c1", "purchase_count")).containsExactly(7L, 5L);
+    assertThat(aggregate("SHOPS_AT", "s9", "frequency")).as("untouched").containsExactly(4L, null);
+    assertThat(
+            strings(
+                TestNeo4j.query(
+                        "MATCH (:User {user_id: 'old'})-[r:SHOPS_AT]->(:Retailer {retailer_id:"
+                            + " 's1'}) RETURN r.receipt_ids AS ids")
+                    .get(0)
+                    .get("ids")))
+        .containsExactly("r1", "r2");
+
+    writeAll(
+        writer,
+        fullLoad(
+            "old",
+            T0 + 10 * DAY_MS,
+            purchase("old", "r1", T0, retailer("s1"), product("f1", "c1")),
+            purchase("old", "r3", T0 + 2 * DAY_MS, retailer("s1"), product("f1", "c1"))));
+    writer.flush(false);
+
+    // The full load adopts the user: its history replaces counts of unknown times.
+    assertThat(aggregate("SHOPS_AT", "s1", "frequency")).containsExactly(2L, null);
+    assertThat(aggregate("SHOPS_IN", "c1", "purchase_count")).containsExactly(2L, null);
+    assertThat(shopsAt("old")).containsExactly(Map.entry("s1", List.of("r1", "r3")));
+  }
+
+  /** The count and legacy_count of the user 'old''s edge to {@code key}, as a two-element list. */
+  private static List<Long> aggregate(String type, String key, String count) {
+    List<Record> rows =
+        TestNeo4j.query(
+            "MATCH (:User {user_id: 'old'})-[r:"
+                + type
+                + "]->(x) WHERE coalesce(x.retailer_id, x.category_id) = $k"
+                + " RETURN r."
+                + count
+                + " AS n, r.legacy_count AS legacy",
+            Map.of("k", key));
+    assertThat(rows).hasSize(1);
+    Value legacy = rows.get(0).get("legacy");
+    return java.util.Arrays.asList(
+        rows.get(0).get("n").asLong(), legacy.isNull() ? null : legacy.asLong());
+  }
+
+  @Test
   void aFullLoadReplacesOnlyTheWindowItLoadedAndKeepsWhatLiesBeforeIt() throws Exception {
     long from = T0 + 100 * DAY_MS; // a 30-day load requested at T0 + 130 days
     Neo4jGraphWriter writer = writer();

@@ -2,9 +2,10 @@ package io.consumergraph.tools.audit;
 
 /**
  * The invariant checks of one edge kind as Cypher boolean expressions over the projection {@link
- * #project}: {@code ids}, {@code ts}, {@code n} (the count property) and, for PURCHASED, {@code
- * last}. Audit and repair share them, so repair fixes exactly what the audit counts. Only schema
- * names (fixed by {@link EdgeKind}) are put into the text; every value is a parameter.
+ * #project}: {@code ids}, {@code ts}, {@code n} (the count property), {@code legacy} (the previous
+ * worker's count an aggregate still carries, else 0) and, for PURCHASED, {@code last}. Audit and
+ * repair share them, so repair fixes exactly what the audit counts. Only schema names (fixed by
+ * {@link EdgeKind}) are put into the text; every value is a parameter.
  */
 public final class EdgeCypher {
 
@@ -17,7 +18,7 @@ public final class EdgeCypher {
         + (keep.isEmpty() ? "" : ", ")
         + "r.receipt_ids AS ids, r.timestamps AS ts, r."
         + kind.countProperty()
-        + " AS n"
+        + " AS n, coalesce(r.legacy_count, 0) AS legacy"
         + (kind.isPurchase() ? ", r.last AS last" : "");
   }
 
@@ -29,9 +30,15 @@ public final class EdgeCypher {
       "CASE WHEN ids IS NULL THEN false"
           + " ELSE any(i IN range(0, size(ids) - 1) WHERE ids[i] IN ids[0..i]) END";
 
-  /** The count property is missing or is not the number of ids. */
+  /**
+   * An aggregate not yet adopted: a legacy count without ids, or one that live purchases count on
+   * from ({@code legacy_count}) until the user's first full load replaces it.
+   */
+  public static final String AWAITING_ADOPTION = "(ids IS NULL OR legacy > 0)";
+
+  /** The count property is missing or is not the number of ids (plus a legacy count). */
   public static final String COUNT_MISMATCH =
-      "CASE WHEN ids IS NULL THEN false ELSE coalesce(n <> size(ids), true) END";
+      "CASE WHEN ids IS NULL THEN false ELSE coalesce(n <> legacy + size(ids), true) END";
 
   /** {@code timestamps} is missing or not as long as {@code receipt_ids}. */
   public static final String MISALIGNED =

@@ -50,7 +50,7 @@ public final class GraphAudit {
           new NodeCheck(
               "users_awaiting_adoption",
               "MATCH (x:User) WHERE EXISTS { (x)-[r:SHOPS_AT|SHOPS_IN]->()"
-                  + " WHERE r.receipt_ids IS NULL }",
+                  + " WHERE r.receipt_ids IS NULL OR r.legacy_count IS NOT NULL }",
               "user_id",
               Severity.WARN,
               "users with SHOPS_AT/SHOPS_IN counts without receipt_ids (backfill them to adopt)"),
@@ -148,9 +148,11 @@ public final class GraphAudit {
       checks.add(
           new EdgeCheck(
               "legacy_without_receipt_ids",
-              EdgeCypher.NO_IDS,
+              EdgeCypher.AWAITING_ADOPTION,
               Severity.WARN,
-              type + " edges with a legacy count and no receipt_ids (awaiting adoption)"));
+              type
+                  + " edges with a legacy count, no receipt_ids or a legacy_count (awaiting"
+                  + " adoption)"));
     }
     checks.add(
         new EdgeCheck(

@@ -6,9 +6,9 @@ import io.consumergraph.tools.audit.EdgeKind;
 /**
  * The Cypher of {@code graph-repair}. The predicates are the audit's ({@link EdgeCypher}); the
  * recomputed figures are those of the job's MERGE_PURCHASED / mergeAggregate (sinks module,
- * GraphCypher): {@code times = size(receipt_ids)}, {@code last = max(timestamps)}, {@code
- * avg_interval_days = (last - first) / (times - 1)} days, {@code repurchase_likelihood = (times -
- * 1) / times}, both 0.0 below two purchases.
+ * GraphCypher): {@code times = size(receipt_ids)} (aggregates: plus a {@code legacy_count}), {@code
+ * last = max(timestamps)}, {@code avg_interval_days = (last - first) / (times - 1)} days, {@code
+ * repurchase_likelihood = (times - 1) / times}, both 0.0 below two purchases.
  */
 final class RepairCypher {
 
@@ -21,7 +21,7 @@ final class RepairCypher {
         + kind.name()
         + "]->() "
         + EdgeCypher.project(kind, "")
-        + " WITH ids, ts, n"
+        + " WITH ids, ts, n, legacy"
         + (kind.isPurchase() ? ", last" : "")
         + ", "
         + repairable
@@ -67,12 +67,12 @@ final class RepairCypher {
             .append(EdgeCypher.project(kind, "r"))
             .append(" WHERE ")
             .append(repairable)
-            .append(" WITH r, ids, ts,")
+            .append(" WITH r, ids, ts, legacy,")
             .append(" [i IN range(0, size(ids) - 1) WHERE NOT ids[i] IN ids[0..i]] AS keep")
-            .append(" WITH r, [i IN keep | ids[i]] AS ids, [i IN keep | ts[i]] AS ts")
+            .append(" WITH r, legacy, [i IN keep | ids[i]] AS ids, [i IN keep | ts[i]] AS ts")
             .append(" SET r.receipt_ids = ids, r.timestamps = ts, r.")
             .append(kind.countProperty())
-            .append(" = size(ids)");
+            .append(" = legacy + size(ids)");
     if (kind.isPurchase()) {
       q.append(" WITH r, size(ids) AS times, ")
           .append(earliest("ts"))

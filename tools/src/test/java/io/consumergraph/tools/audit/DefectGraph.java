@@ -167,6 +167,12 @@ public final class DefectGraph {
     legacy("SHOPS_AT", "u-legacy", "Retailer", "retailer_id", "r1", "frequency", 4);
     legacy("SHOPS_IN", "u-legacy", "Category", "category_id", "c1", "purchase_count", 3);
     legacy("SHOPS_AT", "u-legacy2", "Retailer", "retailer_id", "r1", "frequency", 1);
+    // adopted half-way: the job counts live purchases on from the legacy count (6 = 5 + 1)
+    run(
+        "MATCH (u:User {user_id: 'u-legacy2'}) CREATE (u)-[:SHOPS_AT {receipt_ids: ['l1'],"
+            + " timestamps: [$t], legacy_count: 5, frequency: 6}]->(:Retailer {retailer_id:"
+            + " 'r-adopted'})",
+        Map.of("t", T1));
   }
 
   /** Every relationship's properties by {@code user|TYPE|target}. */

@@ -82,7 +82,7 @@ class GraphAuditIT {
           Map.entry("purchased.misaligned_timestamps", 1L),
           Map.entry("purchased.last_mismatch", 1L),
           Map.entry("purchased.future_timestamps", 1L),
-          Map.entry("shops_at.legacy_without_receipt_ids", 2L),
+          Map.entry("shops_at.legacy_without_receipt_ids", 3L),
           Map.entry("shops_at.duplicate_receipt_ids", 1L),
           Map.entry("shops_at.count_mismatch", 0L),
           Map.entry("shops_at.misaligned_timestamps", 0L),
@@ -137,7 +137,7 @@ class GraphAuditIT {
     assertThat(examples.get("shops_at.duplicate_receipt_ids")).containsExactly("u-dup -> r1");
     assertThat(examples.get("shops_at.future_timestamps")).containsExactly("u-future -> r1");
     assertThat(examples.get("shops_at.legacy_without_receipt_ids"))
-        .containsExactlyInAnyOrder("u-legacy -> r1", "u-legacy2 -> r1");
+        .containsExactlyInAnyOrder("u-legacy -> r1", "u-legacy2 -> r1", "u-legacy2 -> r-adopted");
     assertThat(examples.get("shops_in.count_mismatch")).containsExactly("u-count -> c1");
     assertThat(examples.get("shops_in.misaligned_timestamps")).containsExactly("u-mis -> c1");
     assertThat(examples.get("users_awaiting_adoption"))
@@ -149,21 +149,21 @@ class GraphAuditIT {
     assertThat(examples.get("shops_in.duplicate_receipt_ids")).isEmpty();
 
     JsonNode metrics = report.get("metrics");
-    assertThat(metrics.get("nodes").asLong()).isEqualTo(18);
-    assertThat(metrics.get("relationships").asLong()).isEqualTo(21);
+    assertThat(metrics.get("nodes").asLong()).isEqualTo(19);
+    assertThat(metrics.get("relationships").asLong()).isEqualTo(22);
     assertThat(metrics.get("users").asLong()).isEqualTo(10);
     assertThat(metrics.get("products").asLong()).isEqualTo(4);
     assertThat(metrics.get("products_with_category_id").asLong()).isEqualTo(2);
     assertThat(metrics.get("products_with_category_hierarchy").asLong()).isEqualTo(1);
     assertThat(metrics.get("in_category").asLong()).isEqualTo(2);
     assertThat(metrics.get("purchased").asLong()).isEqualTo(10);
-    assertThat(metrics.get("shops_at").asLong()).isEqualTo(5);
+    assertThat(metrics.get("shops_at").asLong()).isEqualTo(6);
     assertThat(metrics.get("shops_in").asLong()).isEqualTo(4);
     assertThat(metrics.get("future_timestamps").asLong()).isEqualTo(2);
     assertThat(metrics.get("duplicate_receipt_ids").asLong()).isEqualTo(3);
     assertThat(metrics.get("users_awaiting_adoption").asLong()).isEqualTo(2);
     assertThat(report.get("nodes_by_label").get("Category").asLong()).isEqualTo(2);
-    assertThat(report.get("nodes_by_label").get("Retailer").asLong()).isEqualTo(2);
+    assertThat(report.get("nodes_by_label").get("Retailer").asLong()).isEqualTo(3);
     assertThat(report.get("relationships_by_type").get("IN_CATEGORY").asLong()).isEqualTo(2);
 
     List<String> reasons = new ArrayList<>();

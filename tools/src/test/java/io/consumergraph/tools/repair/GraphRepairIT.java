@@ -151,7 +151,7 @@ class GraphRepairIT {
         .containsEntry("shops_in.count_mismatch", 0L)
         .containsEntry("purchased.misaligned_timestamps", 1L)
         .containsEntry("shops_in.misaligned_timestamps", 1L)
-        .containsEntry("shops_at.legacy_without_receipt_ids", 2L)
+        .containsEntry("shops_at.legacy_without_receipt_ids", 3L)
         .containsEntry("users_awaiting_adoption", 2L);
     List<String> critical = new ArrayList<>();
     report
