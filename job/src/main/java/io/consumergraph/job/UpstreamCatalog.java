@@ -6,6 +6,7 @@ import io.consumergraph.model.Product;
 import io.consumergraph.model.Retailer;
 import io.consumergraph.operators.enrich.CatalogLookup;
 import io.consumergraph.operators.enrich.CatalogLookupFactory;
+import io.consumergraph.upstream.ExchangeListener;
 import io.consumergraph.upstream.UpstreamClients;
 import io.consumergraph.upstream.UpstreamConfig;
 import java.util.Collection;
@@ -47,6 +48,11 @@ final class UpstreamCatalog implements CatalogLookup {
   @Override
   public CompletableFuture<Optional<Retailer>> retailer(String retailerId) {
     return clients.retailers().getRetailer(retailerId);
+  }
+
+  @Override
+  public void listen(ExchangeListener listener) {
+    clients.listen(listener);
   }
 
   @Override

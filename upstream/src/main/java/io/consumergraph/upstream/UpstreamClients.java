@@ -46,6 +46,11 @@ public final class UpstreamClients implements AutoCloseable {
     return bts;
   }
 
+  /** Tells {@code listener} of every exchange these clients finish (latency, status). */
+  public void listen(ExchangeListener listener) {
+    http.listen(listener);
+  }
+
   /** Upstream HTTP requests in flight on these clients (a gauge for the operator's metrics). */
   public int requestsInFlight() {
     return http.inFlight();

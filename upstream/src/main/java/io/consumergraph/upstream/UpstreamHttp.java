@@ -37,6 +37,7 @@ public final class UpstreamHttp implements AutoCloseable {
   private final Duration requestTimeout;
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile ExchangeListener listener = ExchangeListener.NONE;
 
   public UpstreamHttp(Duration requestTimeout, int ioThreads) {
     this.requestTimeout = requestTimeout;
@@ -56,6 +57,11 @@ public final class UpstreamHttp implements AutoCloseable {
    */
   public int inFlight() {
     return inFlight.get();
+  }
+
+  /** Tells {@code listener} of every exchange that ends with an answer or a failure. */
+  public void listen(ExchangeListener listener) {
+    this.listener = listener == null ? ExchangeListener.NONE : listener;
   }
 
   /** The executor callbacks and caches run on. */
@@ -144,7 +150,15 @@ public final class UpstreamHttp implements AutoCloseable {
           UpstreamException.connection(service, describe(request), e));
     }
     inFlight.incrementAndGet();
-    exchange.whenComplete((response, failure) -> inFlight.decrementAndGet());
+    long sentAt = System.nanoTime();
+    exchange.whenComplete(
+        (response, failure) -> {
+          inFlight.decrementAndGet();
+          if (!exchange.isCancelled()) {
+            listener.exchanged(
+                service, System.nanoTime() - sentAt, failure == null ? response.statusCode() : -1);
+          }
+        });
     exchange.whenCompleteAsync(
         (response, failure) -> {
           try {

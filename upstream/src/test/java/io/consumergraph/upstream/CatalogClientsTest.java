@@ -174,6 +174,24 @@ class CatalogClientsTest {
     assertThat(e.retryable()).isFalse();
   }
 
+  record Exchange(UpstreamService service, long nanos, int status) {}
+
+  @Test
+  void everyFinishedExchangeIsToldToTheListenerWithItsServiceLatencyAndStatus() throws Exception {
+    List<Exchange> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    clients.listen((service, nanos, status) -> seen.add(new Exchange(service, nanos, status)));
+    simulator.knobs(EndpointFamily.RETAILER).latency(200, 0);
+    clients.retailers().getRetailer(catalog.retailerId(3)).get(5, TimeUnit.SECONDS);
+    simulator.knobs(EndpointFamily.RETAILER).reset().failNext(1, 503);
+    failure(clients.retailers().getRetailer(catalog.retailerId(4)));
+    assertThat(clients.retailers().getRetailer("no-such-retailer").get(5, TimeUnit.SECONDS))
+        .isEmpty();
+
+    assertThat(seen).extracting(Exchange::service).containsOnly(UpstreamService.RETAILER);
+    assertThat(seen).extracting(Exchange::status).containsExactly(200, 503, 404);
+    assertThat(seen.get(0).nanos()).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(200));
+  }
+
   @Test
   void aTimeoutIsRetryable() {
     try (UpstreamClients impatient =

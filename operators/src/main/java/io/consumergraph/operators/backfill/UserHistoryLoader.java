@@ -9,15 +9,18 @@ import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.decode.PurchaseChecks;
 import io.consumergraph.operators.enrich.PurchaseEnrichment;
+import io.consumergraph.operators.metrics.UpstreamMetrics;
 import io.consumergraph.operators.retry.AsyncBackoff;
 import io.consumergraph.upstream.UpstreamClients;
 import io.consumergraph.upstream.UpstreamConfig;
 import io.consumergraph.upstream.UpstreamException;
+import io.consumergraph.upstream.UpstreamService;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -141,6 +144,9 @@ public final class UserHistoryLoader extends RichAsyncFunction<UserLoadRequest, 
     historyRecordsRejected = metrics.counter("historyRecordsRejected");
     UpstreamClients open = clients;
     metrics.gauge("upstreamRequestsInFlight", (Gauge<Integer>) open::requestsInFlight);
+    clients.listen(
+        new UpstreamMetrics(
+            metrics, EnumSet.of(UpstreamService.PURCHASE_HISTORY, UpstreamService.BTS)));
   }
 
   @Override

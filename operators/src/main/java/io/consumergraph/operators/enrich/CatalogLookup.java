@@ -2,6 +2,7 @@ package io.consumergraph.operators.enrich;
 
 import io.consumergraph.model.Product;
 import io.consumergraph.model.Retailer;
+import io.consumergraph.upstream.ExchangeListener;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,9 @@ public interface CatalogLookup extends AutoCloseable {
 
   /** The retailer with this id, or empty when the retailer service does not know it. */
   CompletableFuture<Optional<Retailer>> retailer(String retailerId);
+
+  /** Tells {@code listener} of every upstream exchange the lookup makes, for its metrics. */
+  default void listen(ExchangeListener listener) {}
 
   @Override
   default void close() {}

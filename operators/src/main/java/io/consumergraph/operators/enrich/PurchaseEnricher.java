@@ -4,10 +4,13 @@ import io.consumergraph.model.EnrichedPurchase;
 import io.consumergraph.model.Product;
 import io.consumergraph.model.PurchaseEvent;
 import io.consumergraph.model.Retailer;
+import io.consumergraph.operators.metrics.UpstreamMetrics;
 import io.consumergraph.operators.retry.AsyncBackoff;
+import io.consumergraph.upstream.UpstreamService;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +47,10 @@ public final class PurchaseEnricher extends RichAsyncFunction<PurchaseEvent, Enr
   @Override
   public void open(OpenContext openContext) {
     lookup = lookupFactory.create();
+    lookup.listen(
+        new UpstreamMetrics(
+            getRuntimeContext().getMetricGroup(),
+            EnumSet.of(UpstreamService.FPS, UpstreamService.CATEGORY, UpstreamService.RETAILER)));
     upstreamFailures = getRuntimeContext().getMetricGroup().counter("upstreamFailures");
     timeouts = getRuntimeContext().getMetricGroup().counter("timeouts");
   }
