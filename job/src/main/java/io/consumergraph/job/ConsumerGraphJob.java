@@ -92,6 +92,12 @@ public final class ConsumerGraphJob {
     return flink;
   }
 
+  /**
+   * A dry run deletes nothing and keeps what it holds invisible until it stops: it holds at most
+   * this many requests per reader, whatever {@code sqs.max-in-flight} says.
+   */
+  static final int LOG_ONLY_MAX_IN_FLIGHT = 500;
+
   /** SQS waits in whole seconds, rounded up: 500 ms must not become a zero-wait poll. */
   public static int wholeSeconds(Duration wait) {
     return (int) ((wait.toMillis() + 999) / 1000);
@@ -151,7 +157,10 @@ public final class ConsumerGraphJob {
             .visibilityTimeout(config.get(SQS_VISIBILITY_TIMEOUT))
             .waitTimeSeconds(wholeSeconds(config.get(SQS_WAIT_TIME)))
             .severalQueuesWaitTimeSeconds(wholeSeconds(config.get(SQS_SEVERAL_QUEUES_WAIT_TIME)))
-            .maxInFlight(config.get(SQS_MAX_IN_FLIGHT))
+            .maxInFlight(
+                config.get(LOG_ONLY)
+                    ? Math.min(config.get(SQS_MAX_IN_FLIGHT), LOG_ONLY_MAX_IN_FLIGHT)
+                    : config.get(SQS_MAX_IN_FLIGHT))
             .keepMessages(config.get(LOG_ONLY));
     if (!enrollmentQueue.isEmpty()) {
       requests.queue(enrollmentQueue, SqsSourceBuilder.PRIORITY_HIGH);

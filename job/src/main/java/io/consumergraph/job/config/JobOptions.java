@@ -279,8 +279,10 @@ public final class JobOptions {
           .intType()
           .defaultValue(SqsSourceOptions.MAX_IN_FLIGHT.defaultValue())
           .withDescription(
-              "Requests received but not yet deleted, per reader; the bulk queue stops 10 (at most"
-                  + " half the bound) short of it, so enrollments get in while a backlog fills the"
+              "Requests received but not yet deleted, per reader (a log-only run: at most 500)."
+                  + " They are deleted with the checkpoint after their load, so one reader takes at"
+                  + " most this many per checkpoint interval. The bulk queue stops 10 (at most half"
+                  + " the bound) short of it, so enrollments get in while a backlog fills the"
                   + " reader.");
 
   public static final ConfigOption<String> LOAD_OUTCOMES_TOPIC =

@@ -44,10 +44,14 @@ public final class SqsSourceOptions {
   public static final ConfigOption<Integer> MAX_IN_FLIGHT =
       ConfigOptions.key("sqs.source.max-in-flight")
           .intType()
-          .defaultValue(500)
+          .defaultValue(10_000)
           .withDescription(
               "Upper bound of received but not yet deleted messages per reader; polling pauses"
-                  + " at the bound until a checkpoint completes and deletes messages. Queues below"
+                  + " at the bound until a checkpoint completes and deletes messages, so one reader"
+                  + " takes at most this many messages per checkpoint interval (10,000 per 30 s is"
+                  + " 333/s; SQS allows 120,000 in flight per queue). Messages not yet handed"
+                  + " downstream stay few whatever the bound: the fetcher waits for the reader's"
+                  + " element queue, and downstream back-pressure holds that. Queues below"
                   + " the top priority stop max-messages-per-poll (at most half the bound) short"
                   + " of it, so the top queue has room even when a backlog fills the reader.");
 

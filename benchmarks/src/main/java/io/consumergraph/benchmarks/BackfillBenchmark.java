@@ -1,0 +1,390 @@
+package io.consumergraph.benchmarks;
+
+import io.consumergraph.embedded.EmbeddedKafka;
+import io.consumergraph.embedded.EmbeddedNeo4j;
+import io.consumergraph.embedded.EmbeddedSqs;
+import io.consumergraph.job.ConsumerGraphJob;
+import io.consumergraph.job.config.EmbeddedStackConfig;
+import io.consumergraph.job.config.JobConfig;
+import io.consumergraph.job.config.JobOptions;
+import io.consumergraph.simulator.EndpointFamily;
+import io.consumergraph.simulator.HistoryReceipt;
+import io.consumergraph.simulator.ShopOrder;
+import io.consumergraph.simulator.SyntheticCatalog;
+import io.consumergraph.simulator.UpstreamSimulator;
+import io.consumergraph.upstream.UpstreamEndpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.neo4j.driver.Session;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * Backfill throughput of the whole job on the embedded stack: one user_load_request per synthetic
+ * user on the bulk queue, the simulator answering every request after {@code --latency-ms}, the
+ * production checkpoint interval. Variants, each on queues, users and a consumer group of its own:
+ *
+ * <ul>
+ *   <li>{@code baseline}: {@code sqs.max-in-flight} = 500, the value the job had before this
+ *       benchmark (fewer users: it is slow by design);
+ *   <li>{@code defaults}: the job's defaults, Purchase History rate limit off;
+ *   <li>{@code rate-limit}: the defaults with {@code --rate-limit} (10/s): the measured Purchase
+ *       History request rate must be that limit per loader subtask.
+ * </ul>
+ *
+ * <p>Figures: users/s and Purchase History requests/s while 10% → 90% of the users reach Neo4j
+ * (steady state), and the time until the queue has drained (a request is deleted with the
+ * checkpoint after its FullLoad). Checks: every user with a history is in Neo4j, the queue and its
+ * dead-letter queue are empty.
+ */
+public final class BackfillBenchmark {
+
+  private static final long DAY = 86_400_000L;
+
+  record Options(
+      int users,
+      int baselineUsers,
+      int rateLimitUsers,
+      long latencyMs,
+      Duration checkpointInterval,
+      double rateLimit,
+      int parallelism,
+      List<String> variants,
+      Map<String, String> settings) {
+
+    static Options parse(String[] args) {
+      Map<String, String> given = new LinkedHashMap<>();
+      Map<String, String> settings = new LinkedHashMap<>();
+      for (int i = 0; i < args.length; i++) {
+        if (args[i].equals("--set") && i + 1 < args.length && args[i + 1].contains("=")) {
+          String[] kv = args[++i].split("=", 2);
+          settings.put(kv[0], kv[1]);
+          continue;
+        }
+        if (args[i].equals("--help")) {
+          throw new IllegalArgumentException(
+              "options: --users N (10000) --baseline-users N (1000) --rate-limit-users N (600)"
+                  + " --latency-ms MS (30) --checkpoint-interval 30s --rate-limit R (10)"
+                  + " --parallelism P (2) --variants baseline,defaults,rate-limit"
+                  + " --set job.key=value (any job option, every variant)");
+        }
+        if (!args[i].startsWith("--") || i + 1 >= args.length) {
+          throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'");
+        }
+        given.put(args[i].substring(2), args[++i]);
+      }
+      Options o =
+          new Options(
+              Integer.parseInt(given.getOrDefault("users", "10000")),
+              Integer.parseInt(given.getOrDefault("baseline-users", "1000")),
+              Integer.parseInt(given.getOrDefault("rate-limit-users", "600")),
+              Long.parseLong(given.getOrDefault("latency-ms", "30")),
+              Duration.parse(
+                  "PT" + given.getOrDefault("checkpoint-interval", "30s").toUpperCase(Locale.ROOT)),
+              Double.parseDouble(given.getOrDefault("rate-limit", "10")),
+              Integer.parseInt(given.getOrDefault("parallelism", "2")),
+              List.of(given.getOrDefault("variants", "baseline,defaults,rate-limit").split(",")),
+              Map.copyOf(settings));
+      for (String key : given.keySet()) {
+        if (!List.of(
+                "users",
+                "baseline-users",
+                "rate-limit-users",
+                "latency-ms",
+                "checkpoint-interval",
+                "rate-limit",
+                "parallelism",
+                "variants")
+            .contains(key)) {
+          throw new IllegalArgumentException("unknown option --" + key);
+        }
+      }
+      return o;
+    }
+  }
+
+  /** One variant's figures. */
+  record Result(
+      String variant,
+      int users,
+      double steadyUsersPerSecond,
+      double drainSeconds,
+      double historyRequestsPerSecond,
+      boolean correct) {}
+
+  private BackfillBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    List<Result> results = run(options);
+    System.exit(results.stream().allMatch(Result::correct) ? 0 : 1);
+  }
+
+  static List<Result> run(Options options) throws Exception {
+    System.setProperty("aws.accessKeyId", "bench");
+    System.setProperty("aws.secretAccessKey", "bench");
+    List<Result> results = new ArrayList<>();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        EmbeddedNeo4j neo4j = EmbeddedNeo4j.start();
+        EmbeddedSqs sqs = EmbeddedSqs.start();
+        UpstreamSimulator upstream = UpstreamSimulator.start()) {
+      for (EndpointFamily family : EndpointFamily.values()) {
+        upstream.knobs(family).latency(options.latencyMs(), 0);
+      }
+      Path flags = Files.createTempFile("bench-flags", ".yaml");
+      Files.writeString(
+          flags, "flags:\n  consumer_graph_ingestion: { enabled: true, rollout: 100 }\n");
+      for (String variant : options.variants()) {
+        Configuration overrides = new Configuration();
+        int users;
+        switch (variant) {
+          case "baseline" -> {
+            overrides.set(JobOptions.SQS_MAX_IN_FLIGHT, 500);
+            overrides.set(JobOptions.PURCHASE_HISTORY_RATE, 1e6);
+            users = options.baselineUsers();
+          }
+          case "defaults" -> {
+            overrides.set(JobOptions.PURCHASE_HISTORY_RATE, 1e6);
+            users = options.users();
+          }
+          case "rate-limit" -> {
+            overrides.set(JobOptions.PURCHASE_HISTORY_RATE, options.rateLimit());
+            users = options.rateLimitUsers();
+          }
+          default -> throw new IllegalArgumentException("unknown variant " + variant);
+        }
+        results.add(
+            runVariant(variant, users, overrides, options, kafka, neo4j, sqs, upstream, flags));
+      }
+    }
+    print(results, options);
+    return results;
+  }
+
+  private static Result runVariant(
+      String variant,
+      int users,
+      Configuration overrides,
+      Options options,
+      EmbeddedKafka kafka,
+      EmbeddedNeo4j neo4j,
+      EmbeddedSqs sqs,
+      UpstreamSimulator upstream,
+      Path flags)
+      throws Exception {
+    String prefix = "bench-" + variant + "-user-";
+    String bulk = sqs.createQueue("bench-" + variant + "-bulk", Map.of());
+    String dlq = sqs.createQueue("bench-" + variant + "-dlq", Map.of());
+    for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
+      kafka.createTopic("bench-" + variant + "-" + topic, 1);
+    }
+    long withHistory = usersWithHistory(upstream.catalog(), prefix, users);
+    Configuration c =
+        EmbeddedStackConfig.of(
+            kafka.bootstrapServers(),
+            neo4j.boltUri(),
+            UpstreamEndpoints.onOneHost(upstream.baseUri()));
+    c.set(JobOptions.RECEIPTS_TOPIC, "bench-" + variant + "-receipts");
+    c.set(JobOptions.FACTOIDS_TOPIC, "bench-" + variant + "-factoids");
+    c.set(JobOptions.LOAD_OUTCOMES_TOPIC, "bench-" + variant + "-outcomes");
+    c.set(JobOptions.DEAD_LETTER_TOPIC, "bench-" + variant + "-dead");
+    c.set(JobOptions.GROUP_ID, "bench-" + variant + "-" + UUID.randomUUID());
+    c.set(JobOptions.FLAGS_LOCATION, flags.toString());
+    c.set(JobOptions.SQS_QUEUE_URL, bulk);
+    c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
+    c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
+    c.set(JobOptions.CHECKPOINT_INTERVAL, options.checkpointInterval());
+    options.settings().forEach(c::setString);
+    c.addAll(overrides);
+    JobConfig config = JobConfig.of(c);
+
+    send(sqs, bulk, prefix, users);
+    upstream.resetStats();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            ConsumerGraphJob.flinkConfiguration(config));
+    env.setParallelism(options.parallelism());
+    ConsumerGraphJob.topology(config, false).build(env);
+    long started = System.nanoTime();
+    JobClient job = env.executeAsync("bench-backfill-" + variant);
+    double tenPercentAt = -1;
+    double ninetyPercentAt = -1;
+    long requestsAtTen = 0;
+    long requestsAtNinety = 0;
+    double drainedAt;
+    try {
+      while (true) {
+        long written = count(neo4j, prefix);
+        double t = (System.nanoTime() - started) / 1e9;
+        if (tenPercentAt < 0 && written >= withHistory / 10) {
+          tenPercentAt = t;
+          requestsAtTen = upstream.requestCount(EndpointFamily.PURCHASE_HISTORY);
+        }
+        if (ninetyPercentAt < 0 && written >= withHistory * 9 / 10) {
+          ninetyPercentAt = t;
+          requestsAtNinety = upstream.requestCount(EndpointFamily.PURCHASE_HISTORY);
+        }
+        if (written >= withHistory && messages(sqs, bulk) == 0) {
+          drainedAt = t;
+          break;
+        }
+        if (t > 1800) {
+          throw new IllegalStateException(variant + ": not done after 30 min");
+        }
+        Thread.sleep(250);
+      }
+    } finally {
+      job.cancel().get();
+    }
+    double phRate =
+        (requestsAtNinety - requestsAtTen) / Math.max(0.001, ninetyPercentAt - tenPercentAt);
+    long written = count(neo4j, prefix);
+    boolean correct = written == withHistory && messages(sqs, dlq) == 0;
+    double steady = (withHistory * 0.8) / Math.max(0.001, ninetyPercentAt - tenPercentAt);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: %d users (%d with a history), steady %.1f users/s, drained after %.1f s, Purchase"
+            + " History %.1f req/s%s%n",
+        variant,
+        users,
+        withHistory,
+        steady,
+        drainedAt,
+        phRate,
+        correct ? "" : "  WRONG: " + written + " users in Neo4j or dead letters");
+    return new Result(variant, users, steady, drainedAt, phRate, correct);
+  }
+
+  private static void print(List<Result> results, Options options) {
+    System.out.printf(
+        Locale.ROOT,
+        "%nbackfill, simulator latency %d ms, checkpoint every %s, parallelism %d%n",
+        options.latencyMs(),
+        options.checkpointInterval(),
+        options.parallelism());
+    System.out.printf(
+        "%-11s %7s %12s %10s %12s %12s%n",
+        "variant", "users", "users/s", "drain s", "PH req/s", "vs baseline");
+    double baseline =
+        results.stream()
+            .filter(r -> r.variant().equals("baseline"))
+            .mapToDouble(Result::steadyUsersPerSecond)
+            .findFirst()
+            .orElse(Double.NaN);
+    for (Result r : results) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-11s %7d %12.1f %10.1f %12.1f %12s%n",
+          r.variant(),
+          r.users(),
+          r.steadyUsersPerSecond(),
+          r.drainSeconds(),
+          r.historyRequestsPerSecond(),
+          Double.isNaN(baseline)
+              ? "-"
+              : String.format(Locale.ROOT, "%.2fx", r.steadyUsersPerSecond() / baseline));
+      if (r.variant().equals("defaults")) {
+        System.out.printf(
+            Locale.ROOT,
+            "  75,000 users at this rate: %.1f min (target: under 10 min = 125 users/s)%n",
+            75_000 / r.steadyUsersPerSecond() / 60);
+      }
+      if (r.variant().equals("rate-limit")) {
+        double limit = options.rateLimit() * options.parallelism();
+        System.out.printf(
+            Locale.ROOT,
+            "  Purchase History rate %.2f of the limit (%.0f/s per subtask x %d subtasks)%n",
+            r.historyRequestsPerSecond() / limit,
+            options.rateLimit(),
+            options.parallelism());
+      }
+    }
+  }
+
+  private static void send(EmbeddedSqs sqs, String queue, String prefix, int users) {
+    String now = Instant.now().toString();
+    List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      String body =
+          "{\"event_type\": \"user_load_request\", \"user_id\": \""
+              + prefix
+              + i
+              + "\", \"reason\": \"batch_backfill\", \"requested_at\": \""
+              + now
+              + "\", \"lookback_days\": 365, \"request_id\": \""
+              + UUID.randomUUID()
+              + "\", \"priority\": \"low\"}";
+      batch.add(SendMessageBatchRequestEntry.builder().id("m" + i).messageBody(body).build());
+      if (batch.size() == 10 || i == users - 1) {
+        List<SendMessageBatchRequestEntry> entries = List.copyOf(batch);
+        sqs.client().sendMessageBatch(b -> b.queueUrl(queue).entries(entries));
+        batch.clear();
+      }
+    }
+  }
+
+  /** Users whose 365-day history holds at least one matched purchase: what Neo4j will hold. */
+  private static long usersWithHistory(SyntheticCatalog catalog, String prefix, int users) {
+    long now = System.currentTimeMillis();
+    long count = 0;
+    for (int i = 0; i < users; i++) {
+      String user = prefix + i;
+      boolean any = false;
+      for (HistoryReceipt r : catalog.receiptsFor(user, now - 365 * DAY, now)) {
+        any |= r.items().stream().anyMatch(item -> !item.fido().isEmpty());
+      }
+      for (ShopOrder o : catalog.shopOrdersFor(user, now - 365 * DAY, now)) {
+        any |= o.lineItems().stream().anyMatch(item -> !item.fido().isEmpty());
+      }
+      if (any) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static long count(EmbeddedNeo4j neo4j, String prefix) {
+    try (Session session = neo4j.driver().session()) {
+      return session
+          .run(
+              "MATCH (u:User) WHERE u.user_id STARTS WITH $p AND EXISTS { (u)-[:PURCHASED]->() }"
+                  + " RETURN count(u) AS n",
+              Map.of("p", prefix))
+          .single()
+          .get("n")
+          .asLong();
+    }
+  }
+
+  private static long messages(EmbeddedSqs sqs, String queue) {
+    Map<QueueAttributeName, String> a =
+        sqs.client()
+            .getQueueAttributes(
+                b ->
+                    b.queueUrl(queue)
+                        .attributeNames(
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+            .attributes();
+    return Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+        + Long.parseLong(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+  }
+}

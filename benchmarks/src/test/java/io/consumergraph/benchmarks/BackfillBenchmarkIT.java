@@ -1,0 +1,33 @@
+package io.consumergraph.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the backfill benchmark runnable: one small run of every variant, each of which must load
+ * every user with a history into Neo4j and leave no request on the queue or its dead-letter queue.
+ * Not a timing test: the figures it prints are not asserted.
+ */
+class BackfillBenchmarkIT {
+
+  @Test
+  void everyVariantLoadsEveryUserAndDrainsItsQueue() throws Exception {
+    BackfillBenchmark.Options options =
+        BackfillBenchmark.Options.parse(
+            new String[] {
+              "--users", "60",
+              "--baseline-users", "30",
+              "--rate-limit-users", "30",
+              "--checkpoint-interval", "2s"
+            });
+
+    List<BackfillBenchmark.Result> results = BackfillBenchmark.run(options);
+
+    assertThat(results)
+        .extracting(BackfillBenchmark.Result::variant)
+        .containsExactly("baseline", "defaults", "rate-limit");
+    assertThat(results).allSatisfy(r -> assertThat(r.correct()).as(r.variant()).isTrue());
+  }
+}
