@@ -20,6 +20,7 @@ import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.SourceRecord;
 import io.consumergraph.operators.backfill.UserHistoryLoader;
 import io.consumergraph.operators.flags.FlagUpdateSource;
+import io.consumergraph.operators.metrics.MetricGroups;
 import io.consumergraph.sink.neo4j.Neo4jGraphSink;
 import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
 import io.consumergraph.sqs.sink.SqsSink;
@@ -27,6 +28,7 @@ import io.consumergraph.sqs.source.SqsSource;
 import io.consumergraph.sqs.source.SqsSourceBuilder;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -82,6 +84,11 @@ public final class ConsumerGraphJob {
     flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
     flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.get(CHECKPOINT_INTERVAL));
     flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    if (config.get(METRICS_KINESIS_ANALYTICS_GROUP)) {
+      flink.set(
+          PipelineOptions.GLOBAL_JOB_PARAMETERS,
+          Map.of(MetricGroups.PARAMETER, MetricGroups.KINESIS_ANALYTICS));
+    }
     flink.set(PipelineOptions.GENERIC_TYPES, false);
     flink.set(PipelineOptions.MAX_PARALLELISM, MAX_PARALLELISM);
     // Records pass between chained operators without a deep copy each time. Safe: every record
@@ -161,7 +168,8 @@ public final class ConsumerGraphJob {
                 config.get(LOG_ONLY)
                     ? Math.min(config.get(SQS_MAX_IN_FLIGHT), LOG_ONLY_MAX_IN_FLIGHT)
                     : config.get(SQS_MAX_IN_FLIGHT))
-            .keepMessages(config.get(LOG_ONLY));
+            .keepMessages(config.get(LOG_ONLY))
+            .metricGroup(metricGroup(config));
     if (!enrollmentQueue.isEmpty()) {
       requests.queue(enrollmentQueue, SqsSourceBuilder.PRIORITY_HIGH);
     }
@@ -200,6 +208,7 @@ public final class ConsumerGraphJob {
         .endpoint(endpoint.isEmpty() ? null : URI.create(endpoint))
         .elementConverter(new DeadLetterMessages())
         .messageKind("DeadLetter")
+        .metricGroup(metricGroup(config))
         .build();
   }
 
@@ -241,9 +250,18 @@ public final class ConsumerGraphJob {
     String location = config.get(FLAGS_LOCATION);
     FlagDocumentFetcher.Settings fetcher =
         new FlagDocumentFetcher.Settings(Duration.ofSeconds(10), s3);
-    return bounded
-        ? FlagUpdateSource.once(location, fetcher)
-        : FlagUpdateSource.continuous(location, fetcher, config.get(FLAGS_POLL_INTERVAL));
+    return (bounded
+            ? FlagUpdateSource.once(location, fetcher)
+            : FlagUpdateSource.continuous(location, fetcher, config.get(FLAGS_POLL_INTERVAL)))
+        .withMetricGroup(metricGroup(config));
+  }
+
+  /**
+   * The group the job's own metrics go under in sources and sinks (operators read it from the job
+   * parameters, see MetricGroups): KinesisAnalytics on Managed Flink, none elsewhere.
+   */
+  static String metricGroup(JobConfig config) {
+    return config.get(METRICS_KINESIS_ANALYTICS_GROUP) ? MetricGroups.KINESIS_ANALYTICS : "";
   }
 
   /**
@@ -293,8 +311,9 @@ public final class ConsumerGraphJob {
             .withTransactionTimeout(config.get(NEO4J_TRANSACTION_TIMEOUT))
             .withLogOnly(config.get(LOG_ONLY));
     return new Neo4jGraphSink(
-        sink,
-        new RejectedUpdateDeadLetters(
-            config.get(KAFKA_BOOTSTRAP_SERVERS), config.get(DEAD_LETTER_TOPIC)));
+            sink,
+            new RejectedUpdateDeadLetters(
+                config.get(KAFKA_BOOTSTRAP_SERVERS), config.get(DEAD_LETTER_TOPIC)))
+        .withMetricGroup(metricGroup(config));
   }
 }

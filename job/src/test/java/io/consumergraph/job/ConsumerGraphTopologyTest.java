@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consumergraph.job.backfill.BackfillPath;
 import io.consumergraph.job.config.JobConfig;
+import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.job.live.LivePath;
 import io.consumergraph.job.testing.CollectingSink;
 import io.consumergraph.job.testing.EmbeddedJobConfig;
 import io.consumergraph.job.testing.EmptySource;
+import io.consumergraph.job.testing.MiniClusters;
 import io.consumergraph.model.Channel;
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.EnrichedPurchase;
@@ -26,6 +28,7 @@ import io.consumergraph.model.proto.ReceiptStatus;
 import io.consumergraph.model.proto.Store;
 import io.consumergraph.operators.enrich.CatalogLookup;
 import io.consumergraph.operators.enrich.CatalogLookupFactory;
+import io.consumergraph.operators.flags.FlagUpdateSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,13 +48,16 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.async.AsyncFunction;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.graph.StreamEdge;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -61,6 +67,11 @@ import org.junit.jupiter.api.io.TempDir;
  * dead letter reaches its sink.
  */
 class ConsumerGraphTopologyTest {
+
+  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = MiniClusters.reportingTo(REPORTER, 4);
 
   private static final String BULK_QUEUE = "memory://bulk";
   private static final String ENROLLMENT_QUEUE = "memory://enrollment";
@@ -221,6 +232,47 @@ class ConsumerGraphTopologyTest {
         .isEqualTo("receipts-source-rewind-2-log-only");
   }
 
+  @Test
+  void onManagedFlinkTheJobsOwnMetricsGoUnderTheKinesisAnalyticsGroup() throws Exception {
+    Configuration options = new Configuration();
+    options.set(JobOptions.METRICS_KINESIS_ANALYTICS_GROUP, true);
+    options.set(FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
+    JobConfig config = JobConfig.of(options);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            ConsumerGraphJob.flinkConfiguration(config));
+    env.setParallelism(1);
+    long now = System.currentTimeMillis();
+    topology(
+            live(
+                records("receipts", receipt("r-ka", "ka-user", now)),
+                Optional.empty(),
+                ConsumerGraphJob.flagSource(config, true),
+                false,
+                0),
+            BackfillPath.none())
+        .build(env);
+    env.execute("kinesis-analytics-metrics");
+
+    Map<String, Boolean> underTheGroup = new HashMap<>();
+    for (var group : REPORTER.getMetricsByGroup().entrySet()) {
+      for (String name : group.getValue().keySet()) {
+        String id = group.getKey().getMetricIdentifier(name);
+        if (id.contains(".kinesis-analytics-metrics.")) {
+          underTheGroup.merge(name, id.contains(".KinesisAnalytics."), Boolean::logicalAnd);
+        }
+      }
+    }
+    // The job's own metrics, from operators (decode, dedup, enrichment) and the flag source...
+    assertThat(underTheGroup)
+        .containsEntry("accepted", true)
+        .containsEntry("purchasesFirstSeen", true)
+        .containsEntry("upstreamFailures", true)
+        .containsEntry("polls", true)
+        // ...but not Flink's own, which Managed Flink reports anyway.
+        .containsEntry("numRecordsIn", false);
+  }
+
   private ConsumerGraphTopology topology(LivePath live, BackfillPath backfill) {
     return new ConsumerGraphTopology(
         live,
@@ -244,12 +296,22 @@ class ConsumerGraphTopologyTest {
       throws IOException {
     Configuration flags = new Configuration();
     flags.set(FLAGS_LOCATION, EmbeddedJobConfig.everyoneEnabled(dir).toString());
+    return live(
+        receipts,
+        enrollments,
+        ConsumerGraphJob.flagSource(JobConfig.of(flags), true),
+        logOnly,
+        rewindGeneration);
+  }
+
+  private LivePath live(
+      Source<SourceRecord, ?, ?> receipts,
+      Optional<Source<SourceRecord, ?, ?>> enrollments,
+      FlagUpdateSource flagSource,
+      boolean logOnly,
+      int rewindGeneration) {
     return new LivePath(
-        new LivePath.Inputs(
-            receipts,
-            records("factoids"),
-            ConsumerGraphJob.flagSource(JobConfig.of(flags), true),
-            enrollments),
+        new LivePath.Inputs(receipts, records("factoids"), flagSource, enrollments),
         new FakeCatalog(),
         new LivePath.Settings(
             Duration.ofMinutes(1),

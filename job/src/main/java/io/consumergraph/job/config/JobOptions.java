@@ -353,6 +353,15 @@ public final class JobOptions {
                   + " reader holds at most sqs.max-in-flight and gives them back when it stops),"
                   + " no Kafka offsets committed, no dedup entry or loaded mark kept.");
 
+  public static final ConfigOption<Boolean> METRICS_KINESIS_ANALYTICS_GROUP =
+      ConfigOptions.key("metrics.kinesis-analytics-group")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Register the job's own metrics under a group named KinesisAnalytics, the only ones"
+                  + " Managed Service for Apache Flink sends to CloudWatch. Set it there only: it"
+                  + " adds the group to every Prometheus name.");
+
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
       ConfigOptions.key("checkpoint.interval")
           .durationType()

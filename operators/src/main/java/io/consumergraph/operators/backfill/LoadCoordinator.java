@@ -2,6 +2,7 @@ package io.consumergraph.operators.backfill;
 
 import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.UserLoadRequest;
+import io.consumergraph.operators.metrics.MetricGroups;
 import io.consumergraph.operators.state.StateTtl;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -81,7 +82,7 @@ public final class LoadCoordinator
     waiting =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>(WAITING, Types.POJO(UserLoadRequest.class)));
-    var metrics = getRuntimeContext().getMetricGroup().addGroup("loads");
+    var metrics = MetricGroups.of(getRuntimeContext()).addGroup("loads");
     started = metrics.counter("started");
     redelivered = metrics.counter("redelivered");
     skippedRecentlyLoaded = metrics.counter("skippedRecentlyLoaded");

@@ -9,6 +9,7 @@ import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.decode.PurchaseChecks;
 import io.consumergraph.operators.enrich.PurchaseEnrichment;
+import io.consumergraph.operators.metrics.MetricGroups;
 import io.consumergraph.operators.metrics.UpstreamMetrics;
 import io.consumergraph.operators.retry.AsyncBackoff;
 import io.consumergraph.upstream.UpstreamClients;
@@ -136,7 +137,7 @@ public final class UserHistoryLoader extends RichAsyncFunction<UserLoadRequest, 
   public void open(OpenContext openContext) {
     clients = UpstreamClients.create(config);
     elements = Collections.synchronizedMap(new WeakHashMap<>());
-    var metrics = getRuntimeContext().getMetricGroup();
+    var metrics = MetricGroups.of(getRuntimeContext());
     loadsSucceeded = metrics.counter("loadsSucceeded");
     loadsFailed = metrics.counter("loadsFailed");
     loadAttemptsFailed = metrics.counter("loadAttemptsFailed");

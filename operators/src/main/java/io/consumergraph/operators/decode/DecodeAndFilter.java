@@ -2,6 +2,7 @@ package io.consumergraph.operators.decode;
 
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.SourceRecord;
+import io.consumergraph.operators.metrics.MetricGroups;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -47,7 +48,7 @@ public final class DecodeAndFilter<T> extends ProcessFunction<SourceRecord, T>
 
   @Override
   public void open(OpenContext openContext) {
-    metrics = getRuntimeContext().getMetricGroup();
+    metrics = MetricGroups.of(getRuntimeContext());
     accepted = metrics.counter("accepted");
     deadLettered = metrics.counter("deadLettered");
     if (decoder.dropsItems()) {

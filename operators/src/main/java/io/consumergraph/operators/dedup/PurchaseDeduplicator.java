@@ -1,6 +1,7 @@
 package io.consumergraph.operators.dedup;
 
 import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.operators.metrics.MetricGroups;
 import io.consumergraph.operators.state.StateTtl;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -54,8 +55,8 @@ public final class PurchaseDeduplicator
         new MapStateDescriptor<>(SEEN_STATE, Types.STRING, Types.LONG);
     descriptor.enableTimeToLive(ttlConfig);
     seen = getRuntimeContext().getMapState(descriptor);
-    firstSeen = getRuntimeContext().getMetricGroup().counter("purchasesFirstSeen");
-    duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
+    firstSeen = MetricGroups.of(getRuntimeContext()).counter("purchasesFirstSeen");
+    duplicates = MetricGroups.of(getRuntimeContext()).counter("duplicatesDropped");
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.consumergraph.model.EnrichedPurchase;
 import io.consumergraph.model.Product;
 import io.consumergraph.model.PurchaseEvent;
 import io.consumergraph.model.Retailer;
+import io.consumergraph.operators.metrics.MetricGroups;
 import io.consumergraph.operators.metrics.UpstreamMetrics;
 import io.consumergraph.operators.retry.AsyncBackoff;
 import io.consumergraph.upstream.UpstreamService;
@@ -49,10 +50,10 @@ public final class PurchaseEnricher extends RichAsyncFunction<PurchaseEvent, Enr
     lookup = lookupFactory.create();
     lookup.listen(
         new UpstreamMetrics(
-            getRuntimeContext().getMetricGroup(),
+            MetricGroups.of(getRuntimeContext()),
             EnumSet.of(UpstreamService.FPS, UpstreamService.CATEGORY, UpstreamService.RETAILER)));
-    upstreamFailures = getRuntimeContext().getMetricGroup().counter("upstreamFailures");
-    timeouts = getRuntimeContext().getMetricGroup().counter("timeouts");
+    upstreamFailures = MetricGroups.of(getRuntimeContext()).counter("upstreamFailures");
+    timeouts = MetricGroups.of(getRuntimeContext()).counter("timeouts");
   }
 
   @Override

@@ -68,6 +68,11 @@ public final class FlagUpdateSource implements Source<FlagUpdate, PollingSplit, 
     return new FlagUpdateSource(PollingSource.bounded(new Polls(location, settings), ONCE, 1));
   }
 
+  /** The same source, its metrics under the group {@code name} (see MetricGroups). */
+  public FlagUpdateSource withMetricGroup(String name) {
+    return new FlagUpdateSource(polling.withMetricGroup(name));
+  }
+
   @Override
   public Boundedness getBoundedness() {
     return polling.getBoundedness();

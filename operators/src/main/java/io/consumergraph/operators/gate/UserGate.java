@@ -4,6 +4,7 @@ import io.consumergraph.flags.FlagSnapshot;
 import io.consumergraph.model.PurchaseEvent;
 import io.consumergraph.operators.flags.FlagUpdate;
 import io.consumergraph.operators.gate.AdmissionPolicy.Admission;
+import io.consumergraph.operators.metrics.MetricGroups;
 import io.consumergraph.operators.state.StateTtl;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,7 +125,7 @@ public final class UserGate
     awaitingListsUntil = getRuntimeContext().getState(AWAITING_LISTS_UNTIL);
     idListWait = new IdListWait(idListGrace);
     snapshot = FlagSnapshot.noDocumentYet();
-    metrics = new GateMetrics(getRuntimeContext().getMetricGroup(), () -> snapshot);
+    metrics = new GateMetrics(MetricGroups.of(getRuntimeContext()), () -> snapshot);
   }
 
   @Override

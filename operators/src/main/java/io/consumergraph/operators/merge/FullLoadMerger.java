@@ -11,6 +11,7 @@ import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.backfill.UserHistoryLoader;
 import io.consumergraph.operators.backfill.UserLoadRequestParser;
+import io.consumergraph.operators.metrics.MetricGroups;
 import io.consumergraph.operators.state.StateTtl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,7 +66,7 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
         new MapStateDescriptor<>(RECENT_LIVE, Types.STRING, Types.POJO(EnrichedPurchase.class));
     descriptor.enableTimeToLive(StateTtl.afterWrite(liveRetention));
     recentLive = getRuntimeContext().getMapState(descriptor);
-    var metrics = getRuntimeContext().getMetricGroup();
+    var metrics = MetricGroups.of(getRuntimeContext());
     liveUpdates = metrics.counter("liveUpdates");
     fullLoads = metrics.counter("fullLoads");
     liveMerged = metrics.counter("liveMergedIntoFullLoads");

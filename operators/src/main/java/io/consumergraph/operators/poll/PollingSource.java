@@ -1,5 +1,6 @@
 package io.consumergraph.operators.poll;
 
+import io.consumergraph.operators.metrics.MetricGroups;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -23,19 +24,26 @@ public final class PollingSource<T> implements Source<T, PollingSplit, Boolean> 
   private final Poller<T> poller;
   private final Duration interval;
   private final int maxPolls;
+  private final String metricGroup;
 
   /** Polls forever. */
   public PollingSource(Poller<T> poller, Duration interval) {
-    this(poller, interval, 0);
+    this(poller, interval, 0, null);
   }
 
-  private PollingSource(Poller<T> poller, Duration interval, int maxPolls) {
+  private PollingSource(Poller<T> poller, Duration interval, int maxPolls, String metricGroup) {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("poll interval must be positive, got " + interval);
     }
     this.poller = poller;
     this.interval = interval;
     this.maxPolls = maxPolls;
+    this.metricGroup = metricGroup;
+  }
+
+  /** The same source, its poller's metrics under the group {@code name} (see MetricGroups). */
+  public PollingSource<T> withMetricGroup(String name) {
+    return new PollingSource<>(poller, interval, maxPolls, name);
   }
 
   /** Polls {@code polls} times and ends: for bounded runs (tests, one-off replays). */
@@ -43,7 +51,7 @@ public final class PollingSource<T> implements Source<T, PollingSplit, Boolean> 
     if (polls < 1) {
       throw new IllegalArgumentException("a bounded poll source needs at least one poll");
     }
-    return new PollingSource<>(poller, interval, polls);
+    return new PollingSource<>(poller, interval, polls, null);
   }
 
   @Override
@@ -53,7 +61,8 @@ public final class PollingSource<T> implements Source<T, PollingSplit, Boolean> 
 
   @Override
   public SourceReader<T, PollingSplit> createReader(SourceReaderContext context) {
-    return new PollingReader<>(poller, interval, maxPolls, context.metricGroup());
+    return new PollingReader<>(
+        poller, interval, maxPolls, MetricGroups.within(context.metricGroup(), metricGroup));
   }
 
   @Override

@@ -18,6 +18,7 @@ public final class Neo4jGraphSink implements Sink<GraphUpdate> {
 
   private final Neo4jSinkConfig config;
   private final RejectedUpdates rejectedUpdates;
+  private final String metricGroup;
 
   /** A sink that fails on an update Neo4j rejects for good ({@link RejectedUpdates#failing()}). */
   public Neo4jGraphSink(Neo4jSinkConfig config) {
@@ -26,8 +27,18 @@ public final class Neo4jGraphSink implements Sink<GraphUpdate> {
 
   /** A sink that sets the updates Neo4j rejects for good aside to {@code rejectedUpdates}. */
   public Neo4jGraphSink(Neo4jSinkConfig config, RejectedUpdates rejectedUpdates) {
+    this(config, rejectedUpdates, "");
+  }
+
+  private Neo4jGraphSink(Neo4jSinkConfig config, RejectedUpdates rejectedUpdates, String group) {
     this.config = Objects.requireNonNull(config, "config");
     this.rejectedUpdates = Objects.requireNonNull(rejectedUpdates, "rejectedUpdates");
+    this.metricGroup = Objects.requireNonNull(group, "group");
+  }
+
+  /** The same sink, its writer's metrics under the group {@code name} (Managed Flink). */
+  public Neo4jGraphSink withMetricGroup(String name) {
+    return new Neo4jGraphSink(config, rejectedUpdates, name == null ? "" : name);
   }
 
   public Neo4jSinkConfig config() {
@@ -41,7 +52,11 @@ public final class Neo4jGraphSink implements Sink<GraphUpdate> {
           config,
           context.getProcessingTimeService(),
           context.metricGroup(),
-          rejectedUpdates.open());
+          metricGroup.isEmpty()
+              ? context.metricGroup()
+              : context.metricGroup().addGroup(metricGroup),
+          rejectedUpdates.open(),
+          WrittenNodeCache.DEFAULT_MAX_ENTRIES_PER_KIND);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("Interrupted while starting the Neo4j writer", e);

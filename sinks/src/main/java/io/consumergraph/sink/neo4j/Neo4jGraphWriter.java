@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
@@ -74,13 +75,24 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
       SinkWriterMetricGroup metricGroup,
       RejectedUpdates.Writer rejected)
       throws IOException, InterruptedException {
-    this(config, timeService, metricGroup, rejected, WrittenNodeCache.DEFAULT_MAX_ENTRIES_PER_KIND);
+    this(
+        config,
+        timeService,
+        metricGroup,
+        metricGroup,
+        rejected,
+        WrittenNodeCache.DEFAULT_MAX_ENTRIES_PER_KIND);
   }
 
+  /**
+   * @param metricGroup the writer's group (Flink's records-sent counter)
+   * @param ownMetrics where the sink's own metrics go: the writer's group or a group under it
+   */
   Neo4jGraphWriter(
       Neo4jSinkConfig config,
       ProcessingTimeService timeService,
       SinkWriterMetricGroup metricGroup,
+      MetricGroup ownMetrics,
       RejectedUpdates.Writer rejected,
       int cachedNodesPerKind)
       throws IOException, InterruptedException {
@@ -94,7 +106,7 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
     this.writtenNodes = new WrittenNodeCache(cachedNodesPerKind);
     this.timeService = timeService;
     this.metricGroup = metricGroup;
-    this.metrics = new Neo4jSinkMetrics(metricGroup);
+    this.metrics = new Neo4jSinkMetrics(ownMetrics);
     this.sessionConfig =
         config.database() == null
             ? SessionConfig.defaultConfig()

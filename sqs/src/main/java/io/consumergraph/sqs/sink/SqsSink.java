@@ -27,7 +27,8 @@ public final class SqsSink<T> implements Sink<T> {
       Duration initialBackoff,
       Duration maxBackoff,
       Duration maxBufferTime,
-      String messageKind)
+      String messageKind,
+      String metricGroup)
       implements java.io.Serializable {}
 
   private final String queueUrl;

@@ -35,6 +35,7 @@ public final class SqsSinkBuilder<T> {
   private Duration maxBufferTime = DEFAULT_MAX_BUFFER_TIME;
   private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
   private String messageKind = "Message";
+  private String metricGroup = "";
 
   SqsSinkBuilder() {}
 
@@ -107,6 +108,12 @@ public final class SqsSinkBuilder<T> {
    * What the messages are, in the writer's metric names: {@code sqs<Kind>sSent}, {@code
    * sqs<Kind>Batches}, {@code sqs<Kind>Retries} (default {@code Message}).
    */
+  /** Puts the writer's counters under the group {@code name} (Managed Flink: KinesisAnalytics). */
+  public SqsSinkBuilder<T> metricGroup(String name) {
+    this.metricGroup = name == null ? "" : name;
+    return this;
+  }
+
   public SqsSinkBuilder<T> messageKind(String kind) {
     this.messageKind = kind;
     return this;
@@ -143,7 +150,8 @@ public final class SqsSinkBuilder<T> {
         queueUrl,
         effectiveProxyFactory(),
         converter,
-        new SqsSink.Settings(maxAttempts, initialBackoff, maxBackoff, maxBufferTime, messageKind));
+        new SqsSink.Settings(
+            maxAttempts, initialBackoff, maxBackoff, maxBufferTime, messageKind, metricGroup));
   }
 
   private SqsProxyFactory effectiveProxyFactory() {

@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,9 +62,11 @@ final class SqsSinkWriter<T> implements SinkWriter<T> {
     this.settings = settings;
     this.time = time;
     String kind = settings.messageKind();
-    this.sent = metrics.counter("sqs" + kind + "sSent");
-    this.batches = metrics.counter("sqs" + kind + "Batches");
-    this.retries = metrics.counter("sqs" + kind + "Retries");
+    MetricGroup own =
+        settings.metricGroup().isEmpty() ? metrics : metrics.addGroup(settings.metricGroup());
+    this.sent = own.counter("sqs" + kind + "sSent");
+    this.batches = own.counter("sqs" + kind + "Batches");
+    this.retries = own.counter("sqs" + kind + "Retries");
     this.recordsSend = metrics.getNumRecordsSendCounter();
   }
 

@@ -2,6 +2,7 @@ package io.consumergraph.sqs.source;
 
 import static io.consumergraph.sqs.source.config.SqsSourceOptions.MAX_IN_FLIGHT;
 import static io.consumergraph.sqs.source.config.SqsSourceOptions.MAX_MESSAGES_PER_POLL;
+import static io.consumergraph.sqs.source.config.SqsSourceOptions.METRIC_GROUP;
 import static io.consumergraph.sqs.source.config.SqsSourceOptions.SEVERAL_QUEUES_WAIT_TIME_SECONDS;
 import static io.consumergraph.sqs.source.config.SqsSourceOptions.VISIBILITY_TIMEOUT;
 import static io.consumergraph.sqs.source.config.SqsSourceOptions.WAIT_TIME_SECONDS;
@@ -91,6 +92,11 @@ public final class SqsSourceBuilder<T> {
 
   public SqsSourceBuilder<T> visibilityTimeout(Duration timeout) {
     return set(VISIBILITY_TIMEOUT, timeout);
+  }
+
+  /** Puts the reader's metrics under the group {@code name} (Managed Flink: KinesisAnalytics). */
+  public SqsSourceBuilder<T> metricGroup(String name) {
+    return set(METRIC_GROUP, name == null ? "" : name);
   }
 
   public SqsSourceBuilder<T> maxInFlight(int messages) {

@@ -92,7 +92,7 @@ class SqsSinkWriterTest {
         proxy,
         text -> new OutgoingSqsMessage(text, Map.of("kind", "test"), "message '" + text + "'"),
         new SqsSink.Settings(
-            maxAttempts, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), "Message"),
+            maxAttempts, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1), "Message", ""),
         time,
         InternalSinkWriterMetricGroup.wrap(
             UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup()));

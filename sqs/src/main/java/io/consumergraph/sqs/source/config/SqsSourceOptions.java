@@ -55,6 +55,14 @@ public final class SqsSourceOptions {
                   + " the top priority stop max-messages-per-poll (at most half the bound) short"
                   + " of it, so the top queue has room even when a backlog fills the reader.");
 
+  public static final ConfigOption<String> METRIC_GROUP =
+      ConfigOptions.key("sqs.source.metric-group")
+          .stringType()
+          .defaultValue("")
+          .withDescription(
+              "A group the reader's metrics go under (empty: the operator's own group). Managed"
+                  + " Service for Apache Flink forwards user metrics under 'KinesisAnalytics' only.");
+
   public static final ConfigOption<Boolean> KEEP_MESSAGES =
       ConfigOptions.key("sqs.source.keep-messages")
           .booleanType()

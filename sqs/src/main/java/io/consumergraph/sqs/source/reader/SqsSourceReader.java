@@ -230,7 +230,12 @@ public final class SqsSourceReader<T>
       p.proxy = proxy;
       p.clock = clock;
       p.inFlight = new InFlightMessages();
-      p.metrics = new SqsSourceMetrics(context.metricGroup(), p.inFlight::size, clock);
+      String group = config.get(SqsSourceOptions.METRIC_GROUP);
+      p.metrics =
+          new SqsSourceMetrics(
+              group.isEmpty() ? context.metricGroup() : context.metricGroup().addGroup(group),
+              p.inFlight::size,
+              clock);
       Duration visibility = config.get(SqsSourceOptions.VISIBILITY_TIMEOUT);
       p.visibilityTimeoutSeconds = (int) Math.max(1, visibility.toSeconds());
       p.keepMessages = config.get(SqsSourceOptions.KEEP_MESSAGES);
