@@ -34,7 +34,7 @@ record BenchmarkOptions(
         --resend F              share of deliveries that re-send an earlier receipt (0.05)
         --seed S                data seed (42)
         --rounds N              measured rounds; medians are reported (3)
-        --variants LIST         baseline,sink,pipeline (all); the baseline always runs
+        --variants LIST         baseline,sink,pipeline,per-receipt (all); the baseline always runs
         --baseline-rows N       item rows per baseline transaction (2000)
         --sink-batch-rows N     sink batch rows for the direct-sink variant (the sink default)
         --parallelism N         Flink parallelism of the pipeline (2, as the demo)
@@ -53,7 +53,8 @@ record BenchmarkOptions(
     double resend = 0.05;
     long seed = 42;
     int rounds = 3;
-    Set<String> variants = new LinkedHashSet<>(List.of("baseline", "sink", "pipeline"));
+    Set<String> variants =
+        new LinkedHashSet<>(List.of("baseline", "sink", "pipeline", "per-receipt"));
     int baselineRows = 2_000;
     int sinkRows = io.consumergraph.sink.neo4j.Neo4jSinkConfig.DEFAULT_BATCH_ROWS;
     int parallelism = 2;
@@ -102,7 +103,7 @@ record BenchmarkOptions(
       }
     }
     for (String v : variants) {
-      if (!List.of("baseline", "sink", "pipeline").contains(v)) {
+      if (!List.of("baseline", "sink", "pipeline", "per-receipt").contains(v)) {
         throw new IllegalArgumentException("unknown variant " + v + "\n" + USAGE);
       }
     }
