@@ -36,8 +36,7 @@ class LegacyAdoptionIT {
   @TempDir Path dir;
 
   @Test
-  void liveAppendsKeepTheOldCountsAndTheFirstBackfillReplacesThemWithTheHistory()
-      throws Exception {
+  void liveAppendsKeepTheOldCountsAndTheFirstBackfillReplacesThemWithTheHistory() throws Exception {
     String job = "legacy";
     String user = STACK.oracle().usersWithReceiptsAndShopOrders(job + "-user-", 1).get(0);
     String retailer = STACK.catalog().retailerId(0);
@@ -71,9 +70,7 @@ class LegacyAdoptionIT {
         producer.send(new ProducerRecord<>(job + "-receipts", STACK.liveReceipt(live, user))).get();
       }
       EmbeddedJobConfig.waitFor(
-          "the live receipt in Neo4j",
-          WAIT,
-          () -> STACK.oracle().purchaseIds(user).contains(live));
+          "the live receipt in Neo4j", WAIT, () -> STACK.oracle().purchaseIds(user).contains(live));
       // Counted on from the old count, once, and the old count is kept apart.
       assertThat(aggregate(user, "SHOPS_AT", retailer)).containsExactly(41L, 40L);
       assertThat(aggregate(user, "SHOPS_IN", category))
