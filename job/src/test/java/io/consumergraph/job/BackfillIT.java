@@ -11,14 +11,9 @@ import io.consumergraph.job.testing.OperatorMetrics;
 import io.consumergraph.model.proto.Factoid;
 import io.consumergraph.model.proto.FactoidEventType;
 import io.consumergraph.model.proto.FactoidSource;
-import io.consumergraph.model.proto.ProcessedReceiptEvent;
-import io.consumergraph.model.proto.ReceiptItem;
-import io.consumergraph.model.proto.ReceiptStatus;
-import io.consumergraph.model.proto.Store;
 import io.consumergraph.operators.decode.SchemaRegistryFraming;
 import io.consumergraph.simulator.EndpointFamily;
 import io.consumergraph.simulator.HistoryReceipt;
-import io.consumergraph.simulator.HistoryReceiptItem;
 import io.consumergraph.simulator.ShopOrder;
 import io.consumergraph.simulator.ShopOrderLineItem;
 import java.nio.file.Path;
@@ -109,7 +104,7 @@ class BackfillIT {
       // 2. The same receipt and shop order arriving live count once.
       HistoryReceipt receipt = receipts(alice).get(0);
       ShopOrder order = shopOrders(alice).get(0);
-      producer.send(new ProducerRecord<>("receipts", liveCopy(receipt))).get();
+      producer.send(new ProducerRecord<>("receipts", EmbeddedStack.liveCopy(receipt))).get();
       producer.send(new ProducerRecord<>("factoids", liveCopy(order))).get();
       String marker = "live-" + UUID.randomUUID();
       producer.send(new ProducerRecord<>("receipts", STACK.liveReceipt(marker, alice))).get();
@@ -192,20 +187,6 @@ class BackfillIT {
         + " \"priority\": \"low\""
         + (force ? ", \"force\": true" : "")
         + "}";
-  }
-
-  private static byte[] liveCopy(HistoryReceipt r) {
-    ProcessedReceiptEvent.Builder b =
-        ProcessedReceiptEvent.newBuilder()
-            .setReceiptId(r.receiptId())
-            .setUserId(r.userId())
-            .setStatus(ReceiptStatus.FINISHED)
-            .setStore(Store.newBuilder().setRetailerId(r.retailerId()).setStoreName(r.storeName()))
-            .setPurchaseTimeMs(r.purchaseTimeMs());
-    for (HistoryReceiptItem item : r.items()) {
-      b.addItems(ReceiptItem.newBuilder().setFido(item.fido()).setQuantity(item.quantity()));
-    }
-    return b.build().toByteArray();
   }
 
   private static byte[] liveCopy(ShopOrder o) {

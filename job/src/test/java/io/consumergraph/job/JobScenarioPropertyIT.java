@@ -8,10 +8,6 @@ import io.consumergraph.job.testing.EmbeddedJobConfig;
 import io.consumergraph.job.testing.EmbeddedStack;
 import io.consumergraph.job.testing.FailAfterFullLoads;
 import io.consumergraph.job.testing.RestartingJob;
-import io.consumergraph.model.proto.ProcessedReceiptEvent;
-import io.consumergraph.model.proto.ReceiptItem;
-import io.consumergraph.model.proto.ReceiptStatus;
-import io.consumergraph.model.proto.Store;
 import io.consumergraph.simulator.EndpointFamily;
 import io.consumergraph.simulator.HistoryReceipt;
 import io.consumergraph.simulator.HistoryReceiptItem;
@@ -192,7 +188,7 @@ class JobScenarioPropertyIT {
           case CROSS_PATH -> {
             List<HistoryReceipt> history = oracle.receipts(user);
             HistoryReceipt receipt = history.get(event.n() % history.size());
-            send(producer, job, liveCopy(receipt));
+            send(producer, job, EmbeddedStack.liveCopy(receipt));
             expected.get(user).put(receipt.receiptId(), purchase(receipt));
           }
           case REQUEST, FORCED_REQUEST -> {
@@ -218,33 +214,6 @@ class JobScenarioPropertyIT {
     Set<String> ids = new HashSet<>();
     purchases.values().stream().filter(p -> !p.fidos().isEmpty()).forEach(p -> ids.add(p.id()));
     return ids;
-  }
-
-  /** The history receipt as the live receipt stream carries it. */
-  private static byte[] liveCopy(HistoryReceipt receipt) {
-    ProcessedReceiptEvent.Builder b =
-        ProcessedReceiptEvent.newBuilder()
-            .setReceiptId(receipt.receiptId())
-            .setUserId(receipt.userId())
-            .setStatus(ReceiptStatus.FINISHED)
-            .setStore(
-                Store.newBuilder()
-                    .setRetailerId(receipt.retailerId())
-                    .setStoreName(orEmpty(receipt.storeName())))
-            .setPurchaseTimeMs(receipt.purchaseTimeMs());
-    for (HistoryReceiptItem item : receipt.items()) {
-      b.addItems(
-          ReceiptItem.newBuilder()
-              .setFido(item.fido())
-              .setDescription(orEmpty(item.description()))
-              .setQuantity(item.quantity())
-              .setPrice(item.price()));
-    }
-    return b.build().toByteArray();
-  }
-
-  private static String orEmpty(String s) {
-    return s == null ? "" : s;
   }
 
   private static Purchase purchase(HistoryReceipt receipt) {

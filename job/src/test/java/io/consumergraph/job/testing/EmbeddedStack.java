@@ -7,6 +7,8 @@ import io.consumergraph.model.proto.ProcessedReceiptEvent;
 import io.consumergraph.model.proto.ReceiptItem;
 import io.consumergraph.model.proto.ReceiptStatus;
 import io.consumergraph.model.proto.Store;
+import io.consumergraph.simulator.HistoryReceipt;
+import io.consumergraph.simulator.HistoryReceiptItem;
 import io.consumergraph.simulator.SyntheticCatalog;
 import io.consumergraph.simulator.UpstreamSimulator;
 import java.time.Instant;
@@ -125,6 +127,21 @@ public final class EmbeddedStack implements BeforeAllCallback, AfterAllCallback,
         .addItems(ReceiptItem.newBuilder().setFido(catalog().fido(1)).setQuantity(1))
         .build()
         .toByteArray();
+  }
+
+  /** A history receipt as the live receipt stream carries it: same id, retailer, time, items. */
+  public static byte[] liveCopy(HistoryReceipt r) {
+    ProcessedReceiptEvent.Builder b =
+        ProcessedReceiptEvent.newBuilder()
+            .setReceiptId(r.receiptId())
+            .setUserId(r.userId())
+            .setStatus(ReceiptStatus.FINISHED)
+            .setStore(Store.newBuilder().setRetailerId(r.retailerId()).setStoreName(r.storeName()))
+            .setPurchaseTimeMs(r.purchaseTimeMs());
+    for (HistoryReceiptItem item : r.items()) {
+      b.addItems(ReceiptItem.newBuilder().setFido(item.fido()).setQuantity(item.quantity()));
+    }
+    return b.build().toByteArray();
   }
 
   /** Messages on the queue that are visible now. */

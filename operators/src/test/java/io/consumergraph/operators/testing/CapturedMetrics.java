@@ -5,13 +5,15 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 /**
  * A metric group that remembers what is registered on it and its subgroups, by dotted name ({@code
- * gate.held}), so a test can read counters and gauges without a reporter.
+ * gate.held}; a key-value group as {@code key=value}, e.g. {@code upstream=fps.requests}), so a
+ * test can read counters, gauges and histograms without a reporter.
  */
 public final class CapturedMetrics extends UnregisteredMetricsGroup {
 
@@ -45,8 +47,19 @@ public final class CapturedMetrics extends UnregisteredMetricsGroup {
   }
 
   @Override
+  public <H extends Histogram> H histogram(String name, H histogram) {
+    metrics.put(prefix + name, histogram);
+    return histogram;
+  }
+
+  @Override
   public MetricGroup addGroup(String name) {
     return new CapturedMetrics(prefix + name + ".", metrics);
+  }
+
+  @Override
+  public MetricGroup addGroup(String key, String value) {
+    return new CapturedMetrics(prefix + key + "=" + value + ".", metrics);
   }
 
   /** Every registered name, sorted. */
@@ -60,6 +73,14 @@ public final class CapturedMetrics extends UnregisteredMetricsGroup {
       throw new AssertionError("no counter " + name + " among " + names());
     }
     return counter.getCount();
+  }
+
+  public Histogram histogram(String name) {
+    Object metric = metrics.get(name);
+    if (!(metric instanceof Histogram histogram)) {
+      throw new AssertionError("no histogram " + name + " among " + names());
+    }
+    return histogram;
   }
 
   public Object value(String name) {
