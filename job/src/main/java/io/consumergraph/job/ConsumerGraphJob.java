@@ -14,12 +14,15 @@ import io.consumergraph.job.kafka.SourceRecordDeserializer;
 import io.consumergraph.job.kafka.StartingOffsets;
 import io.consumergraph.job.live.LivePath;
 import io.consumergraph.job.sqs.DeadLetterMessages;
+import io.consumergraph.job.sqs.LoadRequestMessages;
 import io.consumergraph.job.sqs.SqsSourceRecordDeserializer;
 import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.LoadOutcome;
 import io.consumergraph.model.SourceRecord;
+import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.backfill.UserHistoryLoader;
 import io.consumergraph.operators.flags.FlagUpdateSource;
+import io.consumergraph.operators.gate.AutoLoad;
 import io.consumergraph.operators.metrics.MetricGroups;
 import io.consumergraph.sink.neo4j.Neo4jGraphSink;
 import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
@@ -114,7 +117,9 @@ public final class ConsumerGraphJob {
   public static ConsumerGraphTopology topology(JobConfig config, boolean bounded) {
     return new ConsumerGraphTopology(
         livePath(config, bounded),
-        config.get(SQS_QUEUE_URL).isEmpty() ? BackfillPath.none() : backfillPath(config, bounded),
+        config.get(SQS_QUEUE_URL).isEmpty()
+            ? BackfillPath.none()
+            : withAutoLoads(config, backfillPath(config, bounded)),
         graphSink(config),
         config.get(LOG_ONLY) ? new LoggingSink<>("dead letter") : deadLetterSink(config),
         new ConsumerGraphTopology.Settings(
@@ -140,7 +145,42 @@ public final class ConsumerGraphJob {
             config.get(UPSTREAM_MAX_RETRIES),
             config.get(ENRICH_CAPACITY),
             config.get(LOG_ONLY),
-            config.get(REWIND_GENERATION)));
+            config.get(REWIND_GENERATION),
+            autoLoads(config)
+                ? new AutoLoad.Settings(
+                    true, config.get(AUTO_LOAD_LOOKBACK_DAYS), config.get(AUTO_LOAD_MARK_TTL))
+                : AutoLoad.Settings.off()));
+  }
+
+  /** Whether the gate asks for the loads of newly enabled users: needs a backfill queue. */
+  static boolean autoLoads(JobConfig config) {
+    return config.get(AUTO_LOAD) && !config.get(SQS_QUEUE_URL).isEmpty();
+  }
+
+  /** The backfill path, sending the gate's auto-load requests to the bulk queue if on. */
+  static BackfillPath withAutoLoads(JobConfig config, BackfillPath path) {
+    if (!autoLoads(config)) {
+      return path;
+    }
+    return path.withAutoLoads(
+        new BackfillPath.AutoLoadOutput(
+            config.get(LOG_ONLY)
+                ? new LoggingSink<>("auto-load request")
+                : loadRequestSink(config, config.get(SQS_QUEUE_URL)),
+            config.get(AUTO_LOAD_RATE)));
+  }
+
+  /** The bulk queue, for the requests the job makes itself. */
+  public static SqsSink<UserLoadRequest> loadRequestSink(JobConfig config, String queueUrl) {
+    String endpoint = config.get(SQS_ENDPOINT);
+    return SqsSink.<UserLoadRequest>builder()
+        .queueUrl(queueUrl)
+        .region(config.get(SQS_REGION))
+        .endpoint(endpoint.isEmpty() ? null : URI.create(endpoint))
+        .elementConverter(new LoadRequestMessages())
+        .messageKind("LoadRequest")
+        .metricGroup(metricGroup(config))
+        .build();
   }
 
   /**

@@ -49,6 +49,13 @@ public final class ConsumerGraphTopology {
     this.graphSink = Objects.requireNonNull(graphSink, "graphSink");
     this.deadLetterSink = Objects.requireNonNull(deadLetterSink, "deadLetterSink");
     this.settings = Objects.requireNonNull(settings, "settings");
+    if (live.autoLoads() != backfill.autoLoads()) {
+      throw new IllegalArgumentException(
+          "the gate makes auto-load requests exactly when the backfill path sends them: gate "
+              + live.autoLoads()
+              + ", backfill path "
+              + backfill.autoLoads());
+    }
   }
 
   /** The same topology writing the graph to {@code sink} (a wrapped sink, another store). */
@@ -59,6 +66,7 @@ public final class ConsumerGraphTopology {
   public void build(StreamExecutionEnvironment env) {
     BackfillPath.Streams loads = backfill.build(env);
     LivePath.Streams purchases = live.build(env, loads.enrollments());
+    loads.autoLoads().sinkFrom(purchases.autoLoads());
 
     SingleOutputStreamOperator<GraphUpdate> updates =
         Unions.of(purchases.purchases(), loads.histories())

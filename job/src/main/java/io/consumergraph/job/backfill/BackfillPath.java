@@ -7,6 +7,7 @@ import io.consumergraph.model.MergeInput;
 import io.consumergraph.model.SourceRecord;
 import io.consumergraph.model.UserHistory;
 import io.consumergraph.model.UserLoadRequest;
+import io.consumergraph.operators.backfill.AutoLoadThrottle;
 import io.consumergraph.operators.backfill.LoadCoordinator;
 import io.consumergraph.operators.backfill.LoadOutcomeDecoder;
 import io.consumergraph.operators.backfill.LoadRequestDecoder;
@@ -36,6 +37,8 @@ import org.apache.flink.streaming.api.functions.async.AsyncFunction;
  * SQS ─► decode-load-requests ─► load-coordinator ─► load-user-history ─► merge inputs
  *            │   └─ enrollment-requests ─► gate      ▲
  *            └─ invalid ─► SQS DLQ                  load-outcomes (Kafka) ◄─ merger
+ *
+ * gate's auto-load requests ─► auto-load-throttle ─► bulk queue (SQS), read back above
  * </pre>
  *
  * <p>{@link #none()} is the path of a job without a backfill queue: it adds nothing. The uids are
@@ -94,7 +97,8 @@ public final class BackfillPath {
       List<DataStream<GateInput>> enrollments,
       List<DataStream<MergeInput>> histories,
       List<DataStream<DeadLetter>> deadLetters,
-      MergerResults results) {}
+      MergerResults results,
+      AutoLoads autoLoads) {}
 
   /** Sinks the path attaches to the merger's side outputs. */
   @FunctionalInterface
@@ -102,12 +106,32 @@ public final class BackfillPath {
     void sinkFrom(SingleOutputStreamOperator<GraphUpdate> merger);
   }
 
-  private static final Streams NOTHING = new Streams(List.of(), List.of(), List.of(), merger -> {});
+  /** Where the gate's load requests for newly enabled users go. */
+  @FunctionalInterface
+  public interface AutoLoads {
+    void sinkFrom(DataStream<UserLoadRequest> requests);
+  }
+
+  /**
+   * Sends the gate's requests to the bulk queue at most {@code ratePerSecond} per subtask.
+   *
+   * @param sink the bulk queue (a logging sink in a log-only run)
+   */
+  public record AutoLoadOutput(Sink<UserLoadRequest> sink, double ratePerSecond) {
+
+    public AutoLoadOutput {
+      Objects.requireNonNull(sink, "sink");
+    }
+  }
+
+  private static final Streams NOTHING =
+      new Streams(List.of(), List.of(), List.of(), merger -> {}, requests -> {});
 
   private final Inputs inputs;
   private final Outputs outputs;
   private final AsyncFunction<UserLoadRequest, UserHistory> loader;
   private final Settings settings;
+  private final AutoLoadOutput autoLoadOutput;
 
   /**
    * @param loader loads one user's history; {@link UserHistoryLoader} in the job. Its retries are
@@ -118,10 +142,33 @@ public final class BackfillPath {
       Outputs outputs,
       AsyncFunction<UserLoadRequest, UserHistory> loader,
       Settings settings) {
+    this(inputs, outputs, loader, settings, null);
+  }
+
+  private BackfillPath(
+      Inputs inputs,
+      Outputs outputs,
+      AsyncFunction<UserLoadRequest, UserHistory> loader,
+      Settings settings,
+      AutoLoadOutput autoLoadOutput) {
     this.inputs = Objects.requireNonNull(inputs, "inputs");
     this.outputs = Objects.requireNonNull(outputs, "outputs");
     this.loader = Objects.requireNonNull(loader, "loader");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.autoLoadOutput = autoLoadOutput;
+  }
+
+  /** The same path, also sending the gate's auto-load requests to the bulk queue. */
+  public BackfillPath withAutoLoads(AutoLoadOutput output) {
+    if (inputs == null) {
+      throw new IllegalStateException("auto-load needs a backfill queue");
+    }
+    return new BackfillPath(inputs, outputs, loader, settings, Objects.requireNonNull(output));
+  }
+
+  /** Whether the gate's auto-load requests go anywhere. */
+  public boolean autoLoads() {
+    return autoLoadOutput != null;
   }
 
   /** The path of a job without a backfill queue. */
@@ -134,6 +181,7 @@ public final class BackfillPath {
     this.outputs = null;
     this.loader = null;
     this.settings = null;
+    this.autoLoadOutput = null;
   }
 
   /** Adds the backfill path to {@code env}; {@link #none()} adds nothing. */
@@ -198,10 +246,23 @@ public final class BackfillPath {
               .name("request-dead-letter-sink")
               .uid("request-dead-letter-sink");
         };
+    AutoLoads autoLoads =
+        autoLoadOutput == null
+            ? gateRequests -> {}
+            : gateRequests ->
+                gateRequests
+                    .keyBy(UserLoadRequest::userId)
+                    .process(new AutoLoadThrottle(autoLoadOutput.ratePerSecond()))
+                    .name("auto-load-throttle")
+                    .uid("auto-load-throttle")
+                    .sinkTo(autoLoadOutput.sink())
+                    .name("auto-load-requests-sink")
+                    .uid("auto-load-requests-sink");
     return new Streams(
         List.of(enrollments),
         List.of(histories),
         List.of(outcomes.getSideOutput(DecodeAndFilter.DEAD_LETTERS)),
-        results);
+        results,
+        autoLoads);
   }
 }

@@ -298,6 +298,38 @@ public final class JobOptions {
           .defaultValue(Duration.ofDays(7))
           .withDescription("A user loaded within this time is not loaded again unless forced.");
 
+  public static final ConfigOption<Boolean> AUTO_LOAD =
+      ConfigOptions.key("backfill.auto-load.enabled")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "With a backfill queue: the gate puts a load request on it for each user the"
+                  + " ingestion flag newly lets through (a grown segment or rollout, or a user"
+                  + " enabled again after the flag dropped its purchases).");
+
+  public static final ConfigOption<Double> AUTO_LOAD_RATE =
+      ConfigOptions.key("backfill.auto-load.rate-limit")
+          .doubleType()
+          .defaultValue(10.0)
+          .withDescription(
+              "Auto-load requests sent to the bulk queue per second, per subtask; the rest wait"
+                  + " in the job's state, never slowing the live path.");
+
+  public static final ConfigOption<Integer> AUTO_LOAD_LOOKBACK_DAYS =
+      ConfigOptions.key("backfill.auto-load.lookback-days")
+          .intType()
+          .defaultValue(365)
+          .withDescription("The lookback_days of auto-load requests.");
+
+  public static final ConfigOption<Duration> AUTO_LOAD_MARK_TTL =
+      ConfigOptions.key("backfill.auto-load.mark-ttl")
+          .durationType()
+          .defaultValue(Duration.ofDays(365))
+          .withDescription(
+              "How long the gate remembers that it asked for a user's load (or that it dropped"
+                  + " its purchases); a user buying after that is asked for again, and skipped by"
+                  + " the coordinator if loaded within backfill.loaded-ttl.");
+
   public static final ConfigOption<Duration> LOAD_IN_FLIGHT_TIMEOUT =
       ConfigOptions.key("backfill.in-flight-timeout")
           .durationType()

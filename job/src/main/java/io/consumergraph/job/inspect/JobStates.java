@@ -46,7 +46,8 @@ final class JobStates {
                   Types.STRING,
                   Types.LIST(Types.STRING),
                   Shown.VERSIONS_BY_LIST),
-              value("experiment-enrolled", Types.BOOLEAN, Shown.PLAIN)));
+              value("experiment-enrolled", Types.BOOLEAN, Shown.PLAIN),
+              value("auto-load-mark", Types.STRING, Shown.PLAIN)));
 
   static final Operator DEDUP_PURCHASES =
       new Operator(
@@ -74,9 +75,14 @@ final class JobStates {
                   Types.POJO(EnrichedPurchase.class),
                   Shown.PURCHASES)));
 
+  static final Operator AUTO_LOAD_THROTTLE =
+      new Operator(
+          "auto-load-throttle",
+          List.of(value("auto-load-pending", Types.POJO(UserLoadRequest.class), Shown.REQUEST)));
+
   /** In the order the reports list them: the path a purchase takes, then the backfill's. */
   static final List<Operator> ALL =
-      List.of(USER_GATE, DEDUP_PURCHASES, FULL_LOAD_MERGER, LOAD_COORDINATOR);
+      List.of(USER_GATE, DEDUP_PURCHASES, FULL_LOAD_MERGER, LOAD_COORDINATOR, AUTO_LOAD_THROTTLE);
 
   /** The gate's broadcast state: the current flag snapshot, one copy per subtask. */
   static final String FLAG_SNAPSHOT = UserGate.FLAGS.getName();

@@ -5,6 +5,7 @@ import io.consumergraph.model.DeadLetter;
 import io.consumergraph.model.MergeInput;
 import io.consumergraph.model.PurchaseEvent;
 import io.consumergraph.model.SourceRecord;
+import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.decode.DecodeAndFilter;
 import io.consumergraph.operators.decode.FactoidDecoder;
 import io.consumergraph.operators.decode.ReceiptDecoder;
@@ -12,6 +13,7 @@ import io.consumergraph.operators.dedup.PurchaseDeduplicator;
 import io.consumergraph.operators.enrich.CatalogLookupFactory;
 import io.consumergraph.operators.enrich.PurchaseEnricher;
 import io.consumergraph.operators.flags.FlagUpdate;
+import io.consumergraph.operators.gate.AutoLoad;
 import io.consumergraph.operators.gate.EnrollmentDecoder;
 import io.consumergraph.operators.gate.GateInput;
 import io.consumergraph.operators.gate.UserGate;
@@ -40,7 +42,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * receipts ─► decode-receipts ─┐
  * factoids ─► decode-factoids ─┼─► user-gate ─► dedup-purchases ─► enrich-purchases ─► merge inputs
  * enrollments ─► decode ───────┤      ▲
- * (backfill enrollments) ──────┘      └─ flags (snapshots broadcast, id-list members keyed)
+ * (backfill enrollments) ──────┘      ├─ flags (snapshots broadcast, id-list members keyed)
+ *                                     └─► load requests of newly enabled users (auto-load)
  * </pre>
  *
  * <p>The uids are part of the savepoint format: never change one.
@@ -70,12 +73,34 @@ public final class LivePath {
       int upstreamMaxRetries,
       int enrichCapacity,
       boolean logOnly,
-      int rewindGeneration) {
+      int rewindGeneration,
+      AutoLoad.Settings autoLoad) {
 
     public Settings {
+      Objects.requireNonNull(autoLoad, "autoLoad");
       if (upstreamMaxRetries < 0 || enrichCapacity < 1 || rewindGeneration < 0) {
         throw new IllegalArgumentException("invalid live path settings: " + this);
       }
+    }
+
+    /** Settings without auto-load (a job without a backfill queue). */
+    public Settings(
+        Duration idListGrace,
+        Duration dedupTtl,
+        Duration upstreamTimeout,
+        int upstreamMaxRetries,
+        int enrichCapacity,
+        boolean logOnly,
+        int rewindGeneration) {
+      this(
+          idListGrace,
+          dedupTtl,
+          upstreamTimeout,
+          upstreamMaxRetries,
+          enrichCapacity,
+          logOnly,
+          rewindGeneration,
+          AutoLoad.Settings.off());
     }
 
     /**
@@ -92,8 +117,14 @@ public final class LivePath {
     }
   }
 
-  /** What the live path hands on: enriched purchases for the merger, and its dead letters. */
-  public record Streams(DataStream<MergeInput> purchases, DataStream<DeadLetter> deadLetters) {}
+  /**
+   * What the live path hands on: enriched purchases for the merger, its dead letters, and the
+   * gate's load requests for newly enabled users (none unless {@link Settings#autoLoad()} is on).
+   */
+  public record Streams(
+      DataStream<MergeInput> purchases,
+      DataStream<DeadLetter> deadLetters,
+      DataStream<UserLoadRequest> autoLoads) {}
 
   private final Inputs inputs;
   private final CatalogLookupFactory catalog;
@@ -103,6 +134,11 @@ public final class LivePath {
     this.inputs = Objects.requireNonNull(inputs, "inputs");
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  /** Whether the gate asks for the loads of newly enabled users. */
+  public boolean autoLoads() {
+    return settings.autoLoad().enabled();
   }
 
   /**
@@ -170,7 +206,7 @@ public final class LivePath {
                 gateInputs)
             .keyBy(GateInput::userId)
             .connect(snapshots)
-            .process(new UserGate(settings.idListGrace()))
+            .process(new UserGate(settings.idListGrace(), settings.autoLoad()))
             .name("user-gate")
             .uid("user-gate");
 
@@ -195,7 +231,8 @@ public final class LivePath {
             .map(MergeInput::live)
             .name("to-merge-input")
             .uid("to-merge-input");
-    return new Streams(purchases, Unions.of(deadLetters));
+    return new Streams(
+        purchases, Unions.of(deadLetters), admitted.getSideOutput(UserGate.AUTO_LOADS));
   }
 
   private SingleOutputStreamOperator<PurchaseEvent> decode(

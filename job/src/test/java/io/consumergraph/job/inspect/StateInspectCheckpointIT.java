@@ -110,7 +110,8 @@ class StateInspectCheckpointIT {
     assertThat(totals.get("checkpointId").asLong()).isEqualTo(id);
     assertThat(totals.get("snapshot").asText()).isEqualTo(chk.toString());
     assertThat(names(totals.get("absentOperators")))
-        .containsExactlyInAnyOrder("user-gate", "full-load-merger", "load-coordinator");
+        .containsExactlyInAnyOrder(
+            "user-gate", "full-load-merger", "load-coordinator", "auto-load-throttle");
     JsonNode seen = totals.get("states").get(0);
     assertThat(seen.get("state").asText()).isEqualTo(PurchaseDeduplicator.SEEN_STATE);
     assertThat(seen.get("keys").asLong()).isEqualTo(2);

@@ -28,6 +28,14 @@ final class GateMetrics {
   static final String ID_LIST_MEMBERSHIPS = "idListMemberships";
   static final String ENROLLMENTS = "enrollments";
 
+  /**
+   * Load requests for newly enabled users, and those of them for users enabled anew after the flag
+   * dropped their purchases ({@link AutoLoad}).
+   */
+  static final String AUTO_LOAD_REQUESTS = "autoLoadRequests";
+
+  static final String AUTO_LOAD_REENABLED_REQUESTS = "autoLoadReenabledRequests";
+
   /** Gauges. */
   static final String HELD_NOW = "heldNow";
 
@@ -42,6 +50,8 @@ final class GateMetrics {
   final Counter awaitingIdLists;
   final Counter idListMemberships;
   final Counter enrollments;
+  final Counter autoLoadRequests;
+  final Counter autoLoadReenabledRequests;
 
   /** Purchases held by a killswitch now; recounted whenever a snapshot arrives. */
   volatile long heldNow;
@@ -63,6 +73,8 @@ final class GateMetrics {
     released = group.counter(RELEASED);
     idListMemberships = group.counter(ID_LIST_MEMBERSHIPS);
     enrollments = group.counter(ENROLLMENTS);
+    autoLoadRequests = group.counter(AUTO_LOAD_REQUESTS);
+    autoLoadReenabledRequests = group.counter(AUTO_LOAD_REENABLED_REQUESTS);
     group.gauge(HELD_NOW, () -> heldNow);
     group.gauge(DOCUMENT_LOADED, () -> flags.get().hasDocument() ? 1 : 0);
     group.gauge(

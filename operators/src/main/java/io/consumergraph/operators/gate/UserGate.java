@@ -1,7 +1,9 @@
 package io.consumergraph.operators.gate;
 
+import io.consumergraph.flags.FlagNames;
 import io.consumergraph.flags.FlagSnapshot;
 import io.consumergraph.model.PurchaseEvent;
+import io.consumergraph.model.UserLoadRequest;
 import io.consumergraph.operators.flags.FlagUpdate;
 import io.consumergraph.operators.gate.AdmissionPolicy.Admission;
 import io.consumergraph.operators.metrics.MetricGroups;
@@ -11,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
@@ -24,6 +28,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Decides per user whether a live purchase is processed ({@link AdmissionPolicy}): the ingestion
@@ -39,6 +44,9 @@ import org.apache.flink.util.Collector;
  * idListGrace} after its user's first purchase started waiting. A member's purchases during a list
  * change are late by the time its membership takes to arrive, never lost; a removed user's are
  * dropped after the grace.
+ *
+ * <p>With {@link AutoLoad} on, the gate also asks for the history load of each user the flag newly
+ * lets through, on the side output {@link #AUTO_LOADS}.
  */
 public final class UserGate
     extends KeyedBroadcastProcessFunction<String, GateInput, FlagUpdate, PurchaseEvent> {
@@ -51,6 +59,13 @@ public final class UserGate
 
   static final String CURRENT = "current";
 
+  /** The first snapshot seen with auto-load on, which decides who is newly enabled. */
+  static final String BASELINE = "auto-load-baseline";
+
+  /** Load requests for users the flag newly lets through ({@link AutoLoad}). */
+  public static final OutputTag<UserLoadRequest> AUTO_LOADS =
+      new OutputTag<>("auto-load-requests", Types.POJO(UserLoadRequest.class));
+
   /** State names: part of the savepoint format, never rename. */
   static final String LIST_VERSIONS_STATE = "id-list-versions";
 
@@ -59,6 +74,7 @@ public final class UserGate
   static final String AWAITING_FLAGS_STATE = "awaiting-flags";
   static final String AWAITING_LISTS_STATE = "awaiting-id-lists";
   static final String AWAITING_LISTS_UNTIL_STATE = "awaiting-id-lists-until";
+  static final String AUTO_LOAD_MARK_STATE = "auto-load-mark";
 
   /**
    * A safety net for purchases parked on the broadcast side (no timer there) whose user never sends
@@ -89,6 +105,7 @@ public final class UserGate
           new ValueStateDescriptor<>(AWAITING_LISTS_UNTIL_STATE, Types.LONG), AWAITING_LISTS_TTL);
 
   private final Duration idListGrace;
+  private final AutoLoad.Settings autoLoad;
 
   private transient MapState<String, List<String>> listVersions;
   private transient ValueState<Boolean> enrolled;
@@ -96,10 +113,13 @@ public final class UserGate
   private transient ListState<PurchaseEvent> awaitingFlags;
   private transient ListState<PurchaseEvent> awaitingLists;
   private transient ValueState<Long> awaitingListsUntil;
+  private transient ValueState<String> autoLoadMark;
 
   private transient IdListWait idListWait;
   private transient String snapshotJson;
   private transient FlagSnapshot snapshot;
+  private transient String baselineJson;
+  private transient FlagSnapshot baseline;
   private transient GateMetrics metrics;
 
   /**
@@ -107,7 +127,15 @@ public final class UserGate
    *     it waits for the membership instead of being dropped
    */
   public UserGate(Duration idListGrace) {
+    this(idListGrace, AutoLoad.Settings.off());
+  }
+
+  /**
+   * @param autoLoad whether and how the gate asks for the loads of newly enabled users
+   */
+  public UserGate(Duration idListGrace, AutoLoad.Settings autoLoad) {
     this.idListGrace = IdListWait.checkGrace(idListGrace);
+    this.autoLoad = Objects.requireNonNull(autoLoad, "autoLoad");
   }
 
   @Override
@@ -123,6 +151,14 @@ public final class UserGate
     awaitingFlags = getRuntimeContext().getListState(AWAITING_FLAGS);
     awaitingLists = getRuntimeContext().getListState(AWAITING_LISTS);
     awaitingListsUntil = getRuntimeContext().getState(AWAITING_LISTS_UNTIL);
+    if (autoLoad.enabled()) {
+      autoLoadMark =
+          getRuntimeContext()
+              .getState(
+                  StateTtl.expireAfterWrite(
+                      new ValueStateDescriptor<>(AUTO_LOAD_MARK_STATE, Types.STRING),
+                      autoLoad.markTtl()));
+    }
     idListWait = new IdListWait(idListGrace);
     snapshot = FlagSnapshot.noDocumentYet();
     metrics = new GateMetrics(MetricGroups.of(getRuntimeContext()), () -> snapshot);
@@ -133,12 +169,26 @@ public final class UserGate
       throws Exception {
     FlagSnapshot flags = current(ctx.getBroadcastState(FLAGS));
     TimerService timers = ctx.timerService();
+    Consumer<UserLoadRequest> autoLoads = request -> ctx.output(AUTO_LOADS, request);
+    long now = timers.currentProcessingTime();
     if (input.purchase() != null) {
-      admit(input.purchase(), flags, out, timers.currentProcessingTime(), timers);
+      admit(input.purchase(), flags, out, autoLoads, now, timers);
       return;
     }
     if (input.listKey() != null) {
       remember(input.listKey(), input.listVersion());
+      if (autoLoad.enabled() && flags.hasDocument()) {
+        // A segment's new member is found here, before it buys anything.
+        Admission admission = admission(flags, input.userId(), storedVersions());
+        if (admission.admitted()) {
+          admitted(
+              input.userId(),
+              admission,
+              "id-list:" + input.listKey() + "@" + input.listVersion(),
+              now,
+              autoLoads);
+        }
+      }
     } else if (input.enrolled() != null) {
       metrics.enrollments.inc();
       if (input.enrolled()) {
@@ -147,14 +197,20 @@ public final class UserGate
         enrolled.clear();
       }
     }
-    judgeAwaitingLists(flags, input.userId(), out, timers, timers.currentProcessingTime());
+    judgeAwaitingLists(flags, input.userId(), out, autoLoads, timers, now);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PurchaseEvent> out)
       throws Exception {
     FlagSnapshot flags = current(ctx.getBroadcastState(FLAGS));
-    judgeAwaitingLists(flags, ctx.getCurrentKey(), out, ctx.timerService(), timestamp);
+    judgeAwaitingLists(
+        flags,
+        ctx.getCurrentKey(),
+        out,
+        request -> ctx.output(AUTO_LOADS, request),
+        ctx.timerService(),
+        timestamp);
   }
 
   /**
@@ -166,6 +222,7 @@ public final class UserGate
       PurchaseEvent event,
       FlagSnapshot flags,
       Collector<PurchaseEvent> out,
+      Consumer<UserLoadRequest> autoLoads,
       long now,
       TimerService timers)
       throws Exception {
@@ -177,15 +234,16 @@ public final class UserGate
         metrics.awaitingFlags.inc();
         metrics.awaitingFlagsNow++;
       }
-      case ADMIT -> pass(event, flags, admission, out);
+      case ADMIT -> pass(event, flags, admission, out, autoLoads, now);
       case REFUSE -> {
         // What already waits may have passed its deadline with no timer to fire it (it started
         // waiting on the broadcast side): judge it first.
-        judgeAwaitingLists(flags, event.userId(), out, timers, now);
+        judgeAwaitingLists(flags, event.userId(), out, autoLoads, timers, now);
         if (idListWait.shouldWait(flags, event.userId(), stored, now)) {
           awaitLists(event, now, timers);
         } else {
           metrics.dropped(admission.label()).inc();
+          dropped(event.userId());
         }
       }
     }
@@ -212,6 +270,7 @@ public final class UserGate
       FlagSnapshot flags,
       String userId,
       Collector<PurchaseEvent> out,
+      Consumer<UserLoadRequest> autoLoads,
       TimerService timers,
       long now)
       throws Exception {
@@ -233,10 +292,11 @@ public final class UserGate
     }
     if (step == IdListWait.Step.ADMIT) {
       for (PurchaseEvent event : waiting) {
-        pass(event, flags, admission, out);
+        pass(event, flags, admission, out, autoLoads, now);
       }
     } else if (step == IdListWait.Step.DROP && !waiting.isEmpty()) {
       metrics.dropped(admission.label()).inc(waiting.size());
+      dropped(userId);
     }
     awaitingLists.clear();
     awaitingListsUntil.clear();
@@ -244,9 +304,15 @@ public final class UserGate
 
   /** An admitted purchase: held while its stream's killswitch is on, else emitted. */
   private void pass(
-      PurchaseEvent event, FlagSnapshot flags, Admission admission, Collector<PurchaseEvent> out)
+      PurchaseEvent event,
+      FlagSnapshot flags,
+      Admission admission,
+      Collector<PurchaseEvent> out,
+      Consumer<UserLoadRequest> autoLoads,
+      long now)
       throws Exception {
     metrics.passed(admission.label()).inc();
+    admitted(event.userId(), admission, event.purchaseId(), now, autoLoads);
     if (KillswitchHold.holds(flags, event)) {
       held.add(event);
       metrics.held.inc();
@@ -265,6 +331,11 @@ public final class UserGate
     BroadcastState<String, String> state = ctx.getBroadcastState(FLAGS);
     state.put(CURRENT, update.snapshotJson());
     FlagSnapshot flags = current(state);
+    if (autoLoad.enabled() && flags.hasDocument() && !state.contains(BASELINE)) {
+      state.put(BASELINE, update.snapshotJson());
+      current(state);
+    }
+    Consumer<UserLoadRequest> autoLoads = request -> ctx.output(AUTO_LOADS, request);
     long now = ctx.currentProcessingTime();
     idListWait.snapshotArrived(flags, now);
     long[] stillAwaiting = {0};
@@ -282,7 +353,7 @@ public final class UserGate
           events.get().forEach(waiting::add);
           events.clear();
           for (PurchaseEvent event : waiting) {
-            admit(event, flags, out, now, null);
+            admit(event, flags, out, autoLoads, now, null);
           }
         });
     metrics.awaitingFlagsNow = stillAwaiting[0];
@@ -319,7 +390,70 @@ public final class UserGate
       snapshot = FlagSnapshot.fromJson(json);
       snapshotJson = json;
     }
+    if (autoLoad.enabled()) {
+      String base = state.get(BASELINE);
+      if (base != null && !base.equals(baselineJson)) {
+        baseline = base.equals(snapshotJson) ? snapshot : FlagSnapshot.fromJson(base);
+        baselineJson = base;
+      }
+    }
     return snapshot;
+  }
+
+  /**
+   * The flag (not an enrollment) let a purchase or a membership of this user through: ask for its
+   * load if it is newly enabled or had purchases dropped ({@link AutoLoad}).
+   */
+  private void admitted(
+      String userId,
+      Admission admission,
+      String trigger,
+      long now,
+      Consumer<UserLoadRequest> autoLoads)
+      throws Exception {
+    if (!autoLoad.enabled() || admission.equals(Admission.ENROLLED)) {
+      return;
+    }
+    AutoLoad.Mark mark = mark();
+    UserLoadRequest request =
+        AutoLoad.onAdmitted(
+            autoLoad, userId, mark, mark == null && baselineAdmits(userId), trigger, now);
+    if (request != null) {
+      autoLoadMark.update(AutoLoad.Mark.REQUESTED.name());
+      metrics.autoLoadRequests.inc();
+      if (mark == AutoLoad.Mark.MISSED) {
+        metrics.autoLoadReenabledRequests.inc();
+      }
+      autoLoads.accept(request);
+    }
+  }
+
+  /** The flag dropped a purchase of this user: remember it if the user was let through before. */
+  private void dropped(String userId) throws Exception {
+    if (!autoLoad.enabled()) {
+      return;
+    }
+    AutoLoad.Mark mark = mark();
+    AutoLoad.Mark next = AutoLoad.onDropped(mark, mark == null && baselineAdmits(userId));
+    if (next != null && next != mark) {
+      autoLoadMark.update(next.name());
+    }
+  }
+
+  private AutoLoad.Mark mark() throws Exception {
+    String stored = autoLoadMark.value();
+    return stored == null ? null : AutoLoad.Mark.valueOf(stored);
+  }
+
+  /**
+   * Whether the baseline admitted the user. Without one yet (restored from a job that ran without
+   * auto-load, before the flag source re-sent its snapshot) the current document stands in, so
+   * nobody counts as newly enabled.
+   */
+  private boolean baselineAdmits(String userId) throws Exception {
+    FlagSnapshot base = baseline != null ? baseline : snapshot;
+    return base.hasDocument()
+        && base.evaluateWithStoredVersions(FlagNames.INGESTION, userId, storedVersions()).enabled();
   }
 
   private void remember(String listKey, String version) throws Exception {
