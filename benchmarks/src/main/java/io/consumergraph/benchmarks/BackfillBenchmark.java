@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -60,6 +61,7 @@ public final class BackfillBenchmark {
       Duration checkpointInterval,
       double rateLimit,
       int parallelism,
+      int enrollments,
       List<String> variants,
       Map<String, String> settings) {
 
@@ -76,7 +78,8 @@ public final class BackfillBenchmark {
           throw new IllegalArgumentException(
               "options: --users N (10000) --baseline-users N (1000) --rate-limit-users N (600)"
                   + " --latency-ms MS (30) --checkpoint-interval 30s --rate-limit R (10)"
-                  + " --parallelism P (2) --variants baseline,defaults,rate-limit"
+                  + " --parallelism P (2) --enrollments N (20, during defaults)"
+                  + " --variants baseline,defaults,rate-limit"
                   + " --set job.key=value (any job option, every variant)");
         }
         if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -94,6 +97,7 @@ public final class BackfillBenchmark {
                   "PT" + given.getOrDefault("checkpoint-interval", "30s").toUpperCase(Locale.ROOT)),
               Double.parseDouble(given.getOrDefault("rate-limit", "10")),
               Integer.parseInt(given.getOrDefault("parallelism", "2")),
+              Integer.parseInt(given.getOrDefault("enrollments", "20")),
               List.of(given.getOrDefault("variants", "baseline,defaults,rate-limit").split(",")),
               Map.copyOf(settings));
       for (String key : given.keySet()) {
@@ -105,6 +109,7 @@ public final class BackfillBenchmark {
                 "checkpoint-interval",
                 "rate-limit",
                 "parallelism",
+                "enrollments",
                 "variants")
             .contains(key)) {
           throw new IllegalArgumentException("unknown option --" + key);
@@ -114,14 +119,28 @@ public final class BackfillBenchmark {
     }
   }
 
-  /** One variant's figures. */
+  /**
+   * One variant's figures; {@code enrollmentLatenciesMs} from an enrollment request on its queue to
+   * the user's graph in Neo4j, sent one at a time while the bulk backfill runs (defaults only).
+   */
   record Result(
       String variant,
       int users,
       double steadyUsersPerSecond,
       double drainSeconds,
       double historyRequestsPerSecond,
-      boolean correct) {}
+      List<Long> enrollmentLatenciesMs,
+      boolean correct) {
+
+    long enrollmentPercentileMs(double p) {
+      if (enrollmentLatenciesMs.isEmpty()) {
+        return -1;
+      }
+      List<Long> sorted = enrollmentLatenciesMs.stream().sorted().toList();
+      int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+      return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+  }
 
   private BackfillBenchmark() {}
 
@@ -193,6 +212,14 @@ public final class BackfillBenchmark {
     String prefix = "bench-" + variant + "-user-";
     String bulk = sqs.createQueue("bench-" + variant + "-bulk", Map.of());
     String dlq = sqs.createQueue("bench-" + variant + "-dlq", Map.of());
+    boolean probeEnrollments = variant.equals("defaults") && options.enrollments() > 0;
+    String enrollmentQueue =
+        probeEnrollments ? sqs.createQueue("bench-" + variant + "-enrollment", Map.of()) : "";
+    List<String> enrolled =
+        probeEnrollments
+            ? withHistory(
+                upstream.catalog(), "bench-" + variant + "-enrolled-", options.enrollments())
+            : List.of();
     for (String topic : List.of("receipts", "factoids", "outcomes", "dead")) {
       kafka.createTopic("bench-" + variant + "-" + topic, 1);
     }
@@ -210,6 +237,7 @@ public final class BackfillBenchmark {
     c.set(JobOptions.FLAGS_LOCATION, flags.toString());
     c.set(JobOptions.SQS_QUEUE_URL, bulk);
     c.set(JobOptions.SQS_DEAD_LETTER_QUEUE_URL, dlq);
+    c.set(JobOptions.SQS_ENROLLMENT_QUEUE_URL, enrollmentQueue);
     c.set(JobOptions.SQS_ENDPOINT, sqs.endpoint().toString());
     c.set(JobOptions.CHECKPOINT_INTERVAL, options.checkpointInterval());
     options.settings().forEach(c::setString);
@@ -230,6 +258,7 @@ public final class BackfillBenchmark {
     long requestsAtTen = 0;
     long requestsAtNinety = 0;
     double drainedAt;
+    CompletableFuture<List<Long>> enrollmentProbe = CompletableFuture.completedFuture(List.of());
     try {
       while (true) {
         long written = count(neo4j, prefix);
@@ -237,12 +266,17 @@ public final class BackfillBenchmark {
         if (tenPercentAt < 0 && written >= withHistory / 10) {
           tenPercentAt = t;
           requestsAtTen = upstream.requestCount(EndpointFamily.PURCHASE_HISTORY);
+          if (probeEnrollments) {
+            enrollmentProbe =
+                CompletableFuture.supplyAsync(
+                    () -> probeEnrollments(sqs, enrollmentQueue, neo4j, enrolled));
+          }
         }
         if (ninetyPercentAt < 0 && written >= withHistory * 9 / 10) {
           ninetyPercentAt = t;
           requestsAtNinety = upstream.requestCount(EndpointFamily.PURCHASE_HISTORY);
         }
-        if (written >= withHistory && messages(sqs, bulk) == 0) {
+        if (written >= withHistory && messages(sqs, bulk) == 0 && enrollmentProbe.isDone()) {
           drainedAt = t;
           break;
         }
@@ -257,7 +291,12 @@ public final class BackfillBenchmark {
     double phRate =
         (requestsAtNinety - requestsAtTen) / Math.max(0.001, ninetyPercentAt - tenPercentAt);
     long written = count(neo4j, prefix);
-    boolean correct = written == withHistory && messages(sqs, dlq) == 0;
+    List<Long> latencies = enrollmentProbe.join();
+    boolean correct =
+        written == withHistory
+            && messages(sqs, dlq) == 0
+            && latencies.size() == enrolled.size()
+            && latencies.stream().allMatch(ms -> ms >= 0);
     double steady = (withHistory * 0.8) / Math.max(0.001, ninetyPercentAt - tenPercentAt);
     System.out.printf(
         Locale.ROOT,
@@ -269,8 +308,20 @@ public final class BackfillBenchmark {
         steady,
         drainedAt,
         phRate,
-        correct ? "" : "  WRONG: " + written + " users in Neo4j or dead letters");
-    return new Result(variant, users, steady, drainedAt, phRate, correct);
+        correct ? "" : "  WRONG: " + written + " users in Neo4j, dead letters or enrollments lost");
+    Result result = new Result(variant, users, steady, drainedAt, phRate, latencies, correct);
+    if (!latencies.isEmpty()) {
+      System.out.printf(
+          Locale.ROOT,
+          "%s: %d enrollments during the backfill, request to graph p50 %d ms, p99 %d ms, max %d"
+              + " ms%n",
+          variant,
+          latencies.size(),
+          result.enrollmentPercentileMs(50),
+          result.enrollmentPercentileMs(99),
+          result.enrollmentPercentileMs(100));
+    }
+    return result;
   }
 
   private static void print(List<Result> results, Options options) {
@@ -307,6 +358,15 @@ public final class BackfillBenchmark {
             "  75,000 users at this rate: %.1f min (target: under 10 min = 125 users/s)%n",
             75_000 / r.steadyUsersPerSecond() / 60);
       }
+      if (!r.enrollmentLatenciesMs().isEmpty()) {
+        System.out.printf(
+            Locale.ROOT,
+            "  enrollment request to graph during the backfill (%d): p50 %d ms, p99 %d ms"
+                + " (target: p99 under 5,000 ms)%n",
+            r.enrollmentLatenciesMs().size(),
+            r.enrollmentPercentileMs(50),
+            r.enrollmentPercentileMs(99));
+      }
       if (r.variant().equals("rate-limit")) {
         double limit = options.rateLimit() * options.parallelism();
         System.out.printf(
@@ -341,24 +401,92 @@ public final class BackfillBenchmark {
     }
   }
 
+  /**
+   * Enrolls the users one at a time, each when the one before is in Neo4j (at most one a second),
+   * and returns each one's time from its request to its graph; -1 for one not there within 60 s.
+   */
+  private static List<Long> probeEnrollments(
+      EmbeddedSqs sqs, String queue, EmbeddedNeo4j neo4j, List<String> users) {
+    List<Long> latencies = new ArrayList<>();
+    try {
+      for (String user : users) {
+        long sentAt = System.nanoTime();
+        String body =
+            "{\"event_type\": \"user_load_request\", \"user_id\": \""
+                + user
+                + "\", \"reason\": \"enrollment\", \"requested_at\": \""
+                + Instant.now()
+                + "\", \"lookback_days\": 365, \"request_id\": \""
+                + UUID.randomUUID()
+                + "\", \"priority\": \"high\"}";
+        sqs.client().sendMessage(b -> b.queueUrl(queue).messageBody(body));
+        long latency = -1;
+        while (System.nanoTime() - sentAt < Duration.ofSeconds(60).toNanos()) {
+          if (loaded(neo4j, user)) {
+            latency = (System.nanoTime() - sentAt) / 1_000_000;
+            break;
+          }
+          Thread.sleep(20);
+        }
+        latencies.add(latency);
+        long spent = (System.nanoTime() - sentAt) / 1_000_000;
+        Thread.sleep(Math.max(0, 1000 - spent));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return latencies;
+  }
+
+  /** The first {@code n} users named {@code prefix}N with a history (see below). */
+  private static List<String> withHistory(SyntheticCatalog catalog, String prefix, int n) {
+    List<String> users = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    for (int i = 0; users.size() < n; i++) {
+      if (hasHistory(catalog, prefix + i, now)) {
+        users.add(prefix + i);
+      }
+    }
+    return users;
+  }
+
   /** Users whose 365-day history holds at least one matched purchase: what Neo4j will hold. */
   private static long usersWithHistory(SyntheticCatalog catalog, String prefix, int users) {
     long now = System.currentTimeMillis();
     long count = 0;
     for (int i = 0; i < users; i++) {
-      String user = prefix + i;
-      boolean any = false;
-      for (HistoryReceipt r : catalog.receiptsFor(user, now - 365 * DAY, now)) {
-        any |= r.items().stream().anyMatch(item -> !item.fido().isEmpty());
-      }
-      for (ShopOrder o : catalog.shopOrdersFor(user, now - 365 * DAY, now)) {
-        any |= o.lineItems().stream().anyMatch(item -> !item.fido().isEmpty());
-      }
-      if (any) {
+      if (hasHistory(catalog, prefix + i, now)) {
         count++;
       }
     }
     return count;
+  }
+
+  private static boolean hasHistory(SyntheticCatalog catalog, String user, long now) {
+    for (HistoryReceipt r : catalog.receiptsFor(user, now - 365 * DAY, now)) {
+      if (r.items().stream().anyMatch(item -> !item.fido().isEmpty())) {
+        return true;
+      }
+    }
+    for (ShopOrder o : catalog.shopOrdersFor(user, now - 365 * DAY, now)) {
+      if (o.lineItems().stream().anyMatch(item -> !item.fido().isEmpty())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the user is in Neo4j with a purchase. */
+  private static boolean loaded(EmbeddedNeo4j neo4j, String user) {
+    try (Session session = neo4j.driver().session()) {
+      return session
+          .run(
+              "MATCH (u:User {user_id: $u}) RETURN EXISTS { (u)-[:PURCHASED]->() } AS loaded",
+              Map.of("u", user))
+          .list()
+          .stream()
+          .anyMatch(r -> r.get("loaded").asBoolean());
+    }
   }
 
   private static long count(EmbeddedNeo4j neo4j, String prefix) {

@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the backfill benchmark runnable: one small run of every variant, each of which must load
- * every user with a history into Neo4j and leave no request on the queue or its dead-letter queue.
- * Not a timing test: the figures it prints are not asserted.
+ * every user with a history into Neo4j and leave no request on the queue or its dead-letter queue;
+ * the users enrolled during the defaults run are all loaded. Not a timing test: the figures it
+ * prints are not asserted.
  */
 class BackfillBenchmarkIT {
 
@@ -20,7 +21,8 @@ class BackfillBenchmarkIT {
               "--users", "60",
               "--baseline-users", "30",
               "--rate-limit-users", "30",
-              "--checkpoint-interval", "2s"
+              "--checkpoint-interval", "2s",
+              "--enrollments", "3"
             });
 
     List<BackfillBenchmark.Result> results = BackfillBenchmark.run(options);
@@ -29,5 +31,8 @@ class BackfillBenchmarkIT {
         .extracting(BackfillBenchmark.Result::variant)
         .containsExactly("baseline", "defaults", "rate-limit");
     assertThat(results).allSatisfy(r -> assertThat(r.correct()).as(r.variant()).isTrue());
+    // Every enrolled user reached Neo4j (a latency of -1 is one that never did).
+    assertThat(results.get(1).enrollmentLatenciesMs()).hasSize(3).allMatch(ms -> ms >= 0);
+    assertThat(results.get(0).enrollmentLatenciesMs()).isEmpty();
   }
 }
