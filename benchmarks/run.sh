@@ -3,6 +3,7 @@
 # on the same synthetic data against embedded Neo4j/Kafka. Options: benchmarks/run.sh --help.
 # `benchmarks/run.sh backfill [options]` runs the backfill benchmark instead (the whole job, SQS
 # requests, the simulator at 30 ms): benchmarks/run.sh backfill --help.
+# `benchmarks/run.sh edges [options]` measures one live append to edges carrying 1K/10K ids.
 # BENCH_CLASSPATH_FIRST puts jars/directories ahead of the installed modules, e.g. an older sinks
 # jar to measure "before" and "after" of a sink change in two runs.
 # Extra JVM flags go in BENCH_JAVA_OPTS, e.g. a flight recording:
@@ -13,6 +14,9 @@ cd "$(dirname "$0")/.."
 main=io.consumergraph.benchmarks.GraphWriteBenchmark
 if [[ "${1:-}" == backfill ]]; then
   main=io.consumergraph.benchmarks.BackfillBenchmark
+  shift
+elif [[ "${1:-}" == edges ]]; then
+  main=io.consumergraph.benchmarks.EdgeGrowthBenchmark
   shift
 fi
 

@@ -37,6 +37,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -79,7 +80,8 @@ public final class ConsumerGraphJob {
 
   /**
    * Flink settings the job relies on: RocksDB with incremental checkpoints, exactly-once
-   * checkpoints at the configured interval, and no Kryo fallback.
+   * checkpoints at the configured interval (unaligned once alignment takes longer than {@code
+   * checkpoint.aligned-timeout}), and no Kryo fallback.
    */
   public static Configuration flinkConfiguration(JobConfig config) {
     Configuration flink = new Configuration();
@@ -87,6 +89,20 @@ public final class ConsumerGraphJob {
     flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
     flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.get(CHECKPOINT_INTERVAL));
     flink.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    // A checkpoint starts aligned and goes unaligned when its barriers have not passed within
+    // the timeout: under a bulk backlog the barriers would otherwise wait behind every FullLoad
+    // queued ahead of the Neo4j sink (the first checkpoint of a 4,000-user backfill took 126 s),
+    // and the channels an aligning operator holds back stall what comes after them, enrollments
+    // included (benchmarks/README.md, "Enrollment latency").
+    flink.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
+    flink.set(
+        CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT, config.get(ALIGNED_CHECKPOINT_TIMEOUT));
+    // In-flight data sized to about a second of throughput instead of a fixed number of 32 KB
+    // buffers: FullLoads queued ahead of a busy Neo4j sink delay whatever comes after them (an
+    // enrollment's FullLoad) by the time it takes to write them. A task manager setting: it takes
+    // effect where the job starts its own cluster (the demo, the tests) and must be set in the
+    // cluster's configuration elsewhere (deploy/).
+    flink.set(TaskManagerOptions.BUFFER_DEBLOAT_ENABLED, true);
     if (config.get(METRICS_KINESIS_ANALYTICS_GROUP)) {
       flink.set(
           PipelineOptions.GLOBAL_JOB_PARAMETERS,

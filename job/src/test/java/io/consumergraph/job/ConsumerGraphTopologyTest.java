@@ -233,6 +233,29 @@ class ConsumerGraphTopologyTest {
   }
 
   @Test
+  void checkpointsGoUnalignedAfterTheAlignedTimeoutAndInFlightDataIsDebloated() {
+    Configuration options = new Configuration();
+    options.set(FLAGS_LOCATION, "/flags.yaml");
+    Configuration flink = ConsumerGraphJob.flinkConfiguration(JobConfig.of(options));
+    assertThat(flink.get(org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED))
+        .isTrue();
+    assertThat(
+            flink.get(
+                org.apache.flink.configuration.CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT))
+        .isEqualTo(Duration.ofSeconds(1));
+    assertThat(flink.get(org.apache.flink.configuration.TaskManagerOptions.BUFFER_DEBLOAT_ENABLED))
+        .isTrue();
+
+    options.set(JobOptions.ALIGNED_CHECKPOINT_TIMEOUT, Duration.ZERO);
+    assertThat(
+            ConsumerGraphJob.flinkConfiguration(JobConfig.of(options))
+                .get(
+                    org.apache.flink.configuration.CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT))
+        .as("always unaligned")
+        .isZero();
+  }
+
+  @Test
   void onManagedFlinkTheJobsOwnMetricsGoUnderTheKinesisAnalyticsGroup() throws Exception {
     Configuration options = new Configuration();
     options.set(JobOptions.METRICS_KINESIS_ANALYTICS_GROUP, true);

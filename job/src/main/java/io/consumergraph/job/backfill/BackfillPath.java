@@ -194,7 +194,11 @@ public final class BackfillPath {
             .uid("load-requests-source")
             .process(new DecodeAndFilter<>(new LoadRequestDecoder()))
             .name("decode-load-requests")
-            .uid("decode-load-requests");
+            .uid("decode-load-requests")
+            // One request per network buffer: under a bulk backlog the loads hold the exchange to
+            // the coordinator back, and full 32 KB buffers would queue ~100 bulk requests each
+            // ahead of an enrollment the source has already put first. Requests are few and small.
+            .setBufferTimeout(0);
     String enrollmentQueue = inputs.enrollmentQueue();
     DataStream<GateInput> enrollments =
         requests

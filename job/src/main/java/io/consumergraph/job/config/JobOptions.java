@@ -401,4 +401,14 @@ public final class JobOptions {
           .withDescription(
               "Checkpoint interval: buffered graph writes are flushed and Kafka offsets"
                   + " committed at each checkpoint.");
+
+  public static final ConfigOption<Duration> ALIGNED_CHECKPOINT_TIMEOUT =
+      ConfigOptions.key("checkpoint.aligned-timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription(
+              "A checkpoint whose barriers have not passed within this time goes unaligned: it"
+                  + " stores the in-flight buffers instead of waiting for them, so a backlog in"
+                  + " front of the Neo4j sink neither slows checkpoints nor stalls enrollments"
+                  + " behind an alignment. 0 = always unaligned.");
 }
