@@ -24,6 +24,8 @@ class GateMetricsTest {
             "gate.awaitingIdLists",
             "gate.idListMemberships",
             "gate.enrollments",
+            "gate.autoLoadRequests",
+            "gate.autoLoadReenabledRequests",
             "gate.heldNow",
             "gate.awaitingFlagsNow",
             "gate.documentLoaded",
@@ -39,7 +41,7 @@ class GateMetricsTest {
 
     assertThat(registry.count("gate.passed_segment_Team_Users")).isEqualTo(2);
     assertThat(registry.count("gate.dropped_none")).isEqualTo(1);
-    assertThat(registry.names()).hasSize(13);
+    assertThat(registry.names()).hasSize(15);
   }
 
   @Test
