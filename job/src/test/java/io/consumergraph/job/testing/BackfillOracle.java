@@ -209,9 +209,14 @@ public final class BackfillOracle {
     return out;
   }
 
+  /**
+   * A managed read: the driver retries it when Neo4j answers a transient error, as it may when a
+   * read meets the job's writes to the same edges ("read outdated data ... concurrent data
+   * modification").
+   */
   private List<Record> rows(String cypher, String user) {
     try (Session session = neo4j.driver().session()) {
-      return session.run(cypher, Map.of("u", user)).list();
+      return session.executeRead(tx -> tx.run(cypher, Map.of("u", user)).list());
     }
   }
 }
