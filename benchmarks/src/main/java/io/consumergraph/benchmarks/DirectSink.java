@@ -47,22 +47,24 @@ final class DirectSink {
     return sink.createWriter(context);
   }
 
+  /** The context of every write here: no watermark, no timestamp. */
+  static final SinkWriter.Context CONTEXT =
+      new SinkWriter.Context() {
+        @Override
+        public long currentWatermark() {
+          return Long.MIN_VALUE;
+        }
+
+        @Override
+        public Long timestamp() {
+          return null;
+        }
+      };
+
   static void write(Neo4jGraphSink sink, SyntheticReceipts data, long nowMs) throws Exception {
     try (SinkWriter<GraphUpdate> writer = open(sink)) {
-      SinkWriter.Context context =
-          new SinkWriter.Context() {
-            @Override
-            public long currentWatermark() {
-              return Long.MIN_VALUE;
-            }
-
-            @Override
-            public Long timestamp() {
-              return null;
-            }
-          };
       for (SyntheticReceipts.Receipt receipt : data.deliveries()) {
-        writer.write(data.update(receipt, nowMs), context);
+        writer.write(data.update(receipt, nowMs), CONTEXT);
       }
       writer.flush(true);
     }

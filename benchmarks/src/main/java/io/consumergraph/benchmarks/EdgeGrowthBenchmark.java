@@ -30,18 +30,7 @@ public final class EdgeGrowthBenchmark {
 
   private static final long DAY = 86_400_000L;
 
-  private static final SinkWriter.Context CONTEXT =
-      new SinkWriter.Context() {
-        @Override
-        public long currentWatermark() {
-          return Long.MIN_VALUE;
-        }
-
-        @Override
-        public Long timestamp() {
-          return null;
-        }
-      };
+  private static final SinkWriter.Context CONTEXT = DirectSink.CONTEXT;
 
   record Options(List<Integer> sizes, int appends) {
 
