@@ -22,6 +22,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.AsyncRetryStrategy;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Resolves a purchase's products (FPS + category service) and retailer through async I/O.
@@ -34,6 +36,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 public final class PurchaseEnricher extends RichAsyncFunction<PurchaseEvent, EnrichedPurchase> {
 
   private static final long serialVersionUID = 1L;
+
+  private static final Logger LOG = LoggerFactory.getLogger(PurchaseEnricher.class);
 
   private final CatalogLookupFactory lookupFactory;
 
@@ -78,6 +82,11 @@ public final class PurchaseEnricher extends RichAsyncFunction<PurchaseEvent, Enr
         .exceptionally(
             failure -> {
               upstreamFailures.inc();
+              LOG.info(
+                  "Enrichment of purchase {} of user {} failed (retried while attempts are left): {}",
+                  event.purchaseId(),
+                  event.userId(),
+                  failure.toString());
               return unenriched(event);
             })
         .thenAccept(result -> resultFuture.complete(List.of(result)));
