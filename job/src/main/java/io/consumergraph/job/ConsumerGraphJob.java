@@ -165,7 +165,8 @@ public final class ConsumerGraphJob {
             autoLoads(config)
                 ? new AutoLoad.Settings(
                     true, config.get(AUTO_LOAD_LOOKBACK_DAYS), config.get(AUTO_LOAD_MARK_TTL))
-                : AutoLoad.Settings.off()));
+                : AutoLoad.Settings.off(),
+            config.get(FLAGS_KILLSWITCH_RELEASE_BATCH)));
   }
 
   /** Whether the gate asks for the loads of newly enabled users: needs a backfill queue. */

@@ -57,6 +57,15 @@ public final class JobOptions {
           .withDescription(
               "How often the flag document is polled; a killswitch acts within one interval.");
 
+  public static final ConfigOption<Integer> FLAGS_KILLSWITCH_RELEASE_BATCH =
+      ConfigOptions.key("flags.killswitch.release-batch")
+          .intType()
+          .defaultValue(2_000)
+          .withDescription(
+              "Once a killswitch is turned off, each gate subtask releases what it held in batches"
+                  + " of this many purchases, one batch a second, so a long hold drains at a"
+                  + " bounded rate with checkpoints between batches.");
+
   public static final ConfigOption<Duration> FLAGS_ID_LIST_GRACE =
       ConfigOptions.key("flags.id-list-grace")
           .durationType()

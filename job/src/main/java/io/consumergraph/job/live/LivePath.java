@@ -74,13 +74,40 @@ public final class LivePath {
       int enrichCapacity,
       boolean logOnly,
       int rewindGeneration,
-      AutoLoad.Settings autoLoad) {
+      AutoLoad.Settings autoLoad,
+      int killswitchReleaseBatch) {
 
     public Settings {
       Objects.requireNonNull(autoLoad, "autoLoad");
       if (upstreamMaxRetries < 0 || enrichCapacity < 1 || rewindGeneration < 0) {
         throw new IllegalArgumentException("invalid live path settings: " + this);
       }
+      if (killswitchReleaseBatch < 1) {
+        throw new IllegalArgumentException(
+            "flags.killswitch.release-batch must be at least 1, got " + killswitchReleaseBatch);
+      }
+    }
+
+    /** Settings with the gate's default killswitch release batch. */
+    public Settings(
+        Duration idListGrace,
+        Duration dedupTtl,
+        Duration upstreamTimeout,
+        int upstreamMaxRetries,
+        int enrichCapacity,
+        boolean logOnly,
+        int rewindGeneration,
+        AutoLoad.Settings autoLoad) {
+      this(
+          idListGrace,
+          dedupTtl,
+          upstreamTimeout,
+          upstreamMaxRetries,
+          enrichCapacity,
+          logOnly,
+          rewindGeneration,
+          autoLoad,
+          UserGate.DEFAULT_RELEASE_BATCH);
     }
 
     /** Settings without auto-load (a job without a backfill queue). */
@@ -165,7 +192,7 @@ public final class LivePath {
             .setParallelism(1);
     BroadcastStream<FlagUpdate> snapshots =
         flagUpdates
-            .filter(FlagUpdate::isSnapshot)
+            .filter(FlagUpdate::isBroadcast)
             .name("flag-snapshots")
             .uid("flag-snapshots")
             .setParallelism(1)
@@ -173,7 +200,7 @@ public final class LivePath {
     List<DataStream<GateInput>> gateInputs = new ArrayList<>();
     gateInputs.add(
         flagUpdates
-            .filter(update -> !update.isSnapshot())
+            .filter(FlagUpdate::isMember)
             .name("id-list-members")
             .uid("id-list-members")
             .setParallelism(1)
@@ -206,7 +233,9 @@ public final class LivePath {
                 gateInputs)
             .keyBy(GateInput::userId)
             .connect(snapshots)
-            .process(new UserGate(settings.idListGrace(), settings.autoLoad()))
+            .process(
+                new UserGate(
+                    settings.idListGrace(), settings.autoLoad(), settings.killswitchReleaseBatch()))
             .name("user-gate")
             .uid("user-gate");
 

@@ -28,6 +28,9 @@ import org.apache.flink.metrics.MetricGroup;
  * nothing but the split assignment is checkpointed: after a restore it re-emits the current
  * document and lists, which the gate applies idempotently.
  *
+ * <p>Between polls a continuous source emits a {@link FlagUpdate#tick()} every {@link #TICK}: the
+ * gate releases what a killswitch held in slices, one per tick.
+ *
  * <p>Metrics (group {@value #METRIC_GROUP} of the source): {@code polls}, {@code failedPolls},
  * {@code snapshots} (documents or id-list versions that took effect), {@code idListMembers}
  * streamed, {@code consecutiveFailedPolls} (alert on it: the job keeps serving the last good
@@ -51,6 +54,9 @@ public final class FlagUpdateSource implements Source<FlagUpdate, PollingSplit, 
   /** A bounded source polls once at start; the interval only spaces idle wake-ups until it ends. */
   private static final Duration ONCE = Duration.ofSeconds(30);
 
+  /** How often a continuous source emits a tick between its polls. */
+  static final Duration TICK = Duration.ofSeconds(1);
+
   private final PollingSource<FlagUpdate> polling;
 
   private FlagUpdateSource(PollingSource<FlagUpdate> polling) {
@@ -60,12 +66,15 @@ public final class FlagUpdateSource implements Source<FlagUpdate, PollingSplit, 
   /** Polls the document at {@code location} every {@code interval}, forever. */
   public static FlagUpdateSource continuous(
       String location, FlagDocumentFetcher.Settings settings, Duration interval) {
-    return new FlagUpdateSource(new PollingSource<>(new Polls(location, settings), interval));
+    Duration wakeUp = interval.compareTo(TICK) < 0 ? interval : TICK;
+    return new FlagUpdateSource(
+        new PollingSource<>(new Polls(location, settings, interval), wakeUp));
   }
 
   /** Polls once and ends: enough for bounded jobs (tests, replays), which have a fixed document. */
   public static FlagUpdateSource once(String location, FlagDocumentFetcher.Settings settings) {
-    return new FlagUpdateSource(PollingSource.bounded(new Polls(location, settings), ONCE, 1));
+    return new FlagUpdateSource(
+        PollingSource.bounded(new Polls(location, settings, Duration.ZERO), ONCE, 1));
   }
 
   /** The same source, its metrics under the group {@code name} (see MetricGroups). */
@@ -107,14 +116,21 @@ public final class FlagUpdateSource implements Source<FlagUpdate, PollingSplit, 
     return polling.getEnumeratorCheckpointSerializer();
   }
 
-  /** One poll of the document: what the flag poller reported, as flag updates, and counted. */
+  /**
+   * One wake-up of the source: a poll of the document once {@code interval} has passed since the
+   * last (what the flag poller reported, as flag updates, and counted); a tick when it emits
+   * nothing else.
+   */
   static final class Polls implements Poller<FlagUpdate> {
 
     private static final long serialVersionUID = 1L;
 
     private final String location;
     private final FlagDocumentFetcher.Settings settings;
+    private final long intervalNanos;
 
+    private transient long lastPollNanos;
+    private transient boolean polledOnce;
     private transient FlagDocumentFetcher fetcher;
     private transient FlagPoller poller;
     private transient List<FlagUpdate> buffer;
@@ -125,11 +141,12 @@ public final class FlagUpdateSource implements Source<FlagUpdate, PollingSplit, 
     private transient volatile long consecutiveFailedPolls;
     private transient volatile boolean documentLoaded;
 
-    Polls(String location, FlagDocumentFetcher.Settings settings) {
+    Polls(String location, FlagDocumentFetcher.Settings settings, Duration interval) {
       // Fail at job submission, not on the task manager, when the location is malformed.
       DocumentLocation.parse(location);
       this.location = location;
       this.settings = settings;
+      this.intervalNanos = interval.toNanos();
     }
 
     @Override
@@ -166,6 +183,12 @@ public final class FlagUpdateSource implements Source<FlagUpdate, PollingSplit, 
 
     @Override
     public List<FlagUpdate> poll() {
+      long now = System.nanoTime();
+      if (polledOnce && now - lastPollNanos < intervalNanos) {
+        return List.of(FlagUpdate.tick());
+      }
+      polledOnce = true;
+      lastPollNanos = now;
       FlagPoller.PollResult result;
       try {
         result = poller.pollOnce();
@@ -185,7 +208,7 @@ public final class FlagUpdateSource implements Source<FlagUpdate, PollingSplit, 
       }
       List<FlagUpdate> out = buffer;
       buffer = new ArrayList<>();
-      return out;
+      return out.isEmpty() ? List.of(FlagUpdate.tick()) : out;
     }
 
     @Override

@@ -40,6 +40,10 @@ final class GateMetrics {
   static final String HELD_NOW = "heldNow";
 
   static final String AWAITING_FLAGS_NOW = "awaitingFlagsNow";
+
+  /** 1 while a killswitch turned off has held purchases left to release on this subtask. */
+  static final String RELEASING = "releasing";
+
   static final String DOCUMENT_LOADED = "documentLoaded";
   static final String RECEIPT_KILLSWITCH = "receiptKillswitch";
   static final String FACTOID_KILLSWITCH = "factoidKillswitch";
@@ -53,8 +57,10 @@ final class GateMetrics {
   final Counter autoLoadRequests;
   final Counter autoLoadReenabledRequests;
 
-  /** Purchases held by a killswitch now; recounted whenever a snapshot arrives. */
+  /** Purchases held by a killswitch now; recounted at the first snapshot after a restore. */
   volatile long heldNow;
+
+  volatile boolean releasing;
 
   /** Purchases waiting for the first flag document now. */
   volatile long awaitingFlagsNow;
@@ -76,6 +82,7 @@ final class GateMetrics {
     autoLoadRequests = group.counter(AUTO_LOAD_REQUESTS);
     autoLoadReenabledRequests = group.counter(AUTO_LOAD_REENABLED_REQUESTS);
     group.gauge(HELD_NOW, () -> heldNow);
+    group.gauge(RELEASING, () -> releasing ? 1 : 0);
     group.gauge(DOCUMENT_LOADED, () -> flags.get().hasDocument() ? 1 : 0);
     group.gauge(
         RECEIPT_KILLSWITCH,

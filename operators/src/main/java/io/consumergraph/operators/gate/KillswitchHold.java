@@ -27,12 +27,26 @@ final class KillswitchHold {
    */
   static List<PurchaseEvent> release(
       FlagSnapshot flags, Iterable<PurchaseEvent> held, Consumer<PurchaseEvent> release) {
+    return release(flags, held, Integer.MAX_VALUE, release);
+  }
+
+  /**
+   * As {@link #release(FlagSnapshot, Iterable, Consumer)}, but hands over at most {@code limit}:
+   * the first of those no longer held, in order.
+   */
+  static List<PurchaseEvent> release(
+      FlagSnapshot flags,
+      Iterable<PurchaseEvent> held,
+      int limit,
+      Consumer<PurchaseEvent> release) {
     List<PurchaseEvent> keep = new ArrayList<>();
+    int left = limit;
     for (PurchaseEvent event : held) {
-      if (holds(flags, event)) {
-        keep.add(event);
-      } else {
+      if (left > 0 && !holds(flags, event)) {
         release.accept(event);
+        left--;
+      } else {
+        keep.add(event);
       }
     }
     return keep;

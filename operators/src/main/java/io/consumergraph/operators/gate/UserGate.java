@@ -45,6 +45,12 @@ import org.apache.flink.util.OutputTag;
  * change are late by the time its membership takes to arrive, never lost; a removed user's are
  * dropped after the grace.
  *
+ * <p>Turning a killswitch off releases what it held in slices of {@code releaseBatch} purchases per
+ * subtask: one with the snapshot, then one on each tick of the flag source (every second), so a
+ * release of a million held purchases is many short calls with checkpoints between them, never one
+ * call that a checkpoint barrier waits behind. While a release goes on, a user's own purchases
+ * release its held ones first, so each user's purchases stay in order.
+ *
  * <p>With {@link AutoLoad} on, the gate also asks for the history load of each user the flag newly
  * lets through, on the side output {@link #AUTO_LOADS}.
  */
@@ -82,6 +88,9 @@ public final class UserGate
    */
   static final Duration AWAITING_LISTS_TTL = Duration.ofDays(1);
 
+  /** Held purchases released per subtask with a snapshot or a tick of the flag source. */
+  public static final int DEFAULT_RELEASE_BATCH = 2_000;
+
   /** A user keeps the last two versions of each list it was streamed in (see flags/README). */
   static final int VERSIONS_KEPT = 2;
 
@@ -106,6 +115,7 @@ public final class UserGate
 
   private final Duration idListGrace;
   private final AutoLoad.Settings autoLoad;
+  private final int releaseBatch;
 
   private transient MapState<String, List<String>> listVersions;
   private transient ValueState<Boolean> enrolled;
@@ -122,6 +132,12 @@ public final class UserGate
   private transient FlagSnapshot baseline;
   private transient GateMetrics metrics;
 
+  /** A killswitch was turned off and what it held is not all released yet. */
+  private transient boolean releasePending;
+
+  /** Whether the held gauge was recounted since this instance opened (a restore). */
+  private transient boolean heldCounted;
+
   /**
    * @param idListGrace how long after a list version becomes current a purchase of a user lacking
    *     it waits for the membership instead of being dropped
@@ -134,8 +150,21 @@ public final class UserGate
    * @param autoLoad whether and how the gate asks for the loads of newly enabled users
    */
   public UserGate(Duration idListGrace, AutoLoad.Settings autoLoad) {
+    this(idListGrace, autoLoad, DEFAULT_RELEASE_BATCH);
+  }
+
+  /**
+   * @param releaseBatch held purchases released per subtask with a snapshot or a tick, once their
+   *     killswitch is off
+   */
+  public UserGate(Duration idListGrace, AutoLoad.Settings autoLoad, int releaseBatch) {
     this.idListGrace = IdListWait.checkGrace(idListGrace);
     this.autoLoad = Objects.requireNonNull(autoLoad, "autoLoad");
+    if (releaseBatch < 1) {
+      throw new IllegalArgumentException(
+          "the killswitch release batch must be at least 1, got " + releaseBatch);
+    }
+    this.releaseBatch = releaseBatch;
   }
 
   @Override
@@ -313,6 +342,10 @@ public final class UserGate
       throws Exception {
     metrics.passed(admission.label()).inc();
     admitted(event.userId(), admission, event.purchaseId(), now, autoLoads);
+    if (releasePending) {
+      // This user's held purchases go first, so its purchases stay in order.
+      releaseUser(flags, out, Integer.MAX_VALUE);
+    }
     if (KillswitchHold.holds(flags, event)) {
       held.add(event);
       metrics.held.inc();
@@ -325,10 +358,17 @@ public final class UserGate
   @Override
   public void processBroadcastElement(FlagUpdate update, Context ctx, Collector<PurchaseEvent> out)
       throws Exception {
+    if (update.isTick()) {
+      if (releasePending) {
+        releaseHeld(ctx, current(ctx.getBroadcastState(FLAGS)), out);
+      }
+      return;
+    }
     if (!update.isSnapshot()) {
       throw new IllegalArgumentException("id-list members belong on the keyed input: " + update);
     }
     BroadcastState<String, String> state = ctx.getBroadcastState(FLAGS);
+    FlagSnapshot before = current(state);
     state.put(CURRENT, update.snapshotJson());
     FlagSnapshot flags = current(state);
     if (autoLoad.enabled() && flags.hasDocument() && !state.contains(BASELINE)) {
@@ -357,24 +397,111 @@ public final class UserGate
           }
         });
     metrics.awaitingFlagsNow = stillAwaiting[0];
-    // Release what a switched-off killswitch held, and recount what stays held (this also
-    // restores the gauge after a restart, since the flag source re-emits its snapshot).
-    long[] stillHeld = {0};
+    if (!heldCounted) {
+      // The first snapshot since a restore: count what is held (the flag source re-sends its
+      // snapshot after a restore) and release what no killswitch holds any more.
+      recountHeld(ctx);
+      heldCounted = true;
+      releasePending = true;
+    } else if (turnedOff(before, flags, FlagNames.RECEIPT_KILLSWITCH)
+        || turnedOff(before, flags, FlagNames.FACTOID_KILLSWITCH)) {
+      releasePending = true;
+    }
+    if (releasePending) {
+      releaseHeld(ctx, flags, out);
+    }
+  }
+
+  private static boolean turnedOff(FlagSnapshot before, FlagSnapshot after, String killswitch) {
+    return before.killswitchEngaged(killswitch) && !after.killswitchEngaged(killswitch);
+  }
+
+  /** Stops a pass over the held purchases once its batch is released. */
+  private static final class BatchReleased extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BatchReleased() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static final BatchReleased BATCH_RELEASED = new BatchReleased();
+
+  private static boolean stoppedByBatch(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t == BATCH_RELEASED) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Releases up to {@code releaseBatch} held purchases that no killswitch holds any more, user by
+   * user; the release is over when a pass finds fewer.
+   */
+  private void releaseHeld(Context ctx, FlagSnapshot flags, Collector<PurchaseEvent> out)
+      throws Exception {
+    int[] left = {releaseBatch};
+    try {
+      ctx.applyToKeyedState(
+          HELD,
+          (user, events) -> {
+            if (left[0] <= 0) {
+              throw BATCH_RELEASED;
+            }
+            left[0] -= releaseUser(flags, out, left[0]);
+          });
+    } catch (RuntimeException e) {
+      // The state backend wraps what the function throws.
+      if (!stoppedByBatch(e)) {
+        throw e;
+      }
+      metrics.releasing = true;
+      return;
+    }
+    releasePending = left[0] <= 0;
+    metrics.releasing = releasePending;
+  }
+
+  /**
+   * Releases up to {@code limit} of the current user's held purchases that no killswitch holds;
+   * returns how many.
+   */
+  private int releaseUser(FlagSnapshot flags, Collector<PurchaseEvent> out, int limit)
+      throws Exception {
+    int[] released = {0};
+    Iterable<PurchaseEvent> events = held.get();
+    if (events == null) {
+      return 0;
+    }
+    List<PurchaseEvent> keep =
+        KillswitchHold.release(
+            flags,
+            events,
+            limit,
+            event -> {
+              out.collect(event);
+              released[0]++;
+            });
+    if (released[0] > 0) {
+      held.update(keep);
+      metrics.released.inc(released[0]);
+      metrics.heldNow -= released[0];
+    }
+    return released[0];
+  }
+
+  private void recountHeld(Context ctx) throws Exception {
+    long[] count = {0};
     ctx.applyToKeyedState(
         HELD,
         (user, events) -> {
-          List<PurchaseEvent> keep =
-              KillswitchHold.release(
-                  flags,
-                  events.get(),
-                  event -> {
-                    out.collect(event);
-                    metrics.released.inc();
-                  });
-          events.update(keep);
-          stillHeld[0] += keep.size();
+          for (PurchaseEvent ignored : events.get()) {
+            count[0]++;
+          }
         });
-    metrics.heldNow = stillHeld[0];
+    metrics.heldNow = count[0];
   }
 
   private Admission admission(

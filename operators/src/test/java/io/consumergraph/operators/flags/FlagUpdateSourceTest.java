@@ -63,14 +63,14 @@ class FlagUpdateSourceTest {
         "flags: {consumer_graph_ingestion: {enabled: true, segments: "
             + "[{name: Beta, allowedS3IDs: beta.csv}]}}");
     CapturedMetrics metrics = new CapturedMetrics();
-    try (var polls = new FlagUpdateSource.Polls(document.toString(), SETTINGS)) {
+    try (var polls = new FlagUpdateSource.Polls(document.toString(), SETTINGS, Duration.ZERO)) {
       polls.open(metrics);
 
       List<FlagUpdate> updates = polls.poll();
 
       assertThat(updates).extracting(FlagUpdate::userId).containsExactly("u1", "u2", null);
       assertThat(updates.get(2).isSnapshot()).isTrue();
-      assertThat(polls.poll()).as("nothing changed").isEmpty();
+      assertThat(polls.poll()).as("nothing changed").containsExactly(FlagUpdate.tick());
     }
     assertThat(metrics.count("flags.polls")).isEqualTo(2);
     assertThat(metrics.count("flags.snapshots")).isEqualTo(1);
@@ -81,13 +81,33 @@ class FlagUpdateSourceTest {
   }
 
   @Test
+  void betweenPollsTheSourceTicks() throws Exception {
+    Path document = dir.resolve("flags.yaml");
+    Files.writeString(document, "flags: {consumer_graph_ingestion: {enabled: true}}");
+    CapturedMetrics metrics = new CapturedMetrics();
+    try (var polls =
+        new FlagUpdateSource.Polls(document.toString(), SETTINGS, Duration.ofHours(1))) {
+      polls.open(metrics);
+
+      assertThat(polls.poll()).singleElement().matches(FlagUpdate::isSnapshot);
+      Files.writeString(document, "flags: {consumer_graph_ingestion: {enabled: false}}");
+      List<FlagUpdate> next = polls.poll();
+
+      assertThat(next).singleElement().matches(FlagUpdate::isTick).matches(FlagUpdate::isBroadcast);
+    }
+    assertThat(metrics.count("flags.polls"))
+        .as("the document is polled at its interval")
+        .isEqualTo(1);
+  }
+
+  @Test
   void failedPollsCountInARowUntilOneSucceeds() throws Exception {
     Path document = dir.resolve("flags.yaml");
     CapturedMetrics metrics = new CapturedMetrics();
-    try (var polls = new FlagUpdateSource.Polls(document.toString(), SETTINGS)) {
+    try (var polls = new FlagUpdateSource.Polls(document.toString(), SETTINGS, Duration.ZERO)) {
       polls.open(metrics);
-      assertThat(polls.poll()).isEmpty();
-      assertThat(polls.poll()).isEmpty();
+      assertThat(polls.poll()).containsExactly(FlagUpdate.tick());
+      assertThat(polls.poll()).containsExactly(FlagUpdate.tick());
       assertThat(metrics.count("flags.failedPolls")).isEqualTo(2);
       assertThat(metrics.value("flags.consecutiveFailedPolls")).isEqualTo(2L);
       assertThat(metrics.value("flags.documentLoaded")).isEqualTo(0);
@@ -104,7 +124,8 @@ class FlagUpdateSourceTest {
   @Test
   void itsMetricNamesAreThoseTheDashboardsUse() throws Exception {
     CapturedMetrics metrics = new CapturedMetrics();
-    try (var polls = new FlagUpdateSource.Polls(dir.resolve("flags.yaml").toString(), SETTINGS)) {
+    try (var polls =
+        new FlagUpdateSource.Polls(dir.resolve("flags.yaml").toString(), SETTINGS, Duration.ZERO)) {
       polls.open(metrics);
     }
     assertThat(metrics.names())

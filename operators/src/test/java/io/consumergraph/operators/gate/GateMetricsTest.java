@@ -27,6 +27,7 @@ class GateMetricsTest {
             "gate.autoLoadRequests",
             "gate.autoLoadReenabledRequests",
             "gate.heldNow",
+            "gate.releasing",
             "gate.awaitingFlagsNow",
             "gate.documentLoaded",
             "gate.receiptKillswitch",
@@ -41,7 +42,7 @@ class GateMetricsTest {
 
     assertThat(registry.count("gate.passed_segment_Team_Users")).isEqualTo(2);
     assertThat(registry.count("gate.dropped_none")).isEqualTo(1);
-    assertThat(registry.names()).hasSize(15);
+    assertThat(registry.names()).hasSize(16);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.consumergraph.operators.gate;
 
 import static io.consumergraph.operators.gate.Flags.purchase;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.consumergraph.flags.DocumentLocation;
 import io.consumergraph.flags.FlagDocumentFetcher;
@@ -17,8 +18,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -155,6 +159,24 @@ class UserGateTest {
       gate() throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
         new UserGate(GRACE), GateInput::userId, Types.STRING, UserGate.FLAGS);
+  }
+
+  /** A gate on RocksDB, the job's state backend, releasing at most {@code releaseBatch} a call. */
+  private static KeyedBroadcastOperatorTestHarness<String, GateInput, FlagUpdate, PurchaseEvent>
+      gate(int releaseBatch) throws Exception {
+    var gate =
+        new KeyedBroadcastOperatorTestHarness<>(
+            new CoBroadcastWithKeyedOperator<>(
+                new UserGate(GRACE, AutoLoad.Settings.off(), releaseBatch),
+                List.of(UserGate.FLAGS)),
+            GateInput::userId,
+            Types.STRING,
+            1,
+            1,
+            0);
+    gate.setStateBackend(new EmbeddedRocksDBStateBackend());
+    gate.open();
+    return gate;
   }
 
   private static List<String> ids(
@@ -370,5 +392,79 @@ class UserGateTest {
 
       assertThat(ids(restored)).containsExactly("u1/r1");
     }
+  }
+
+  @Test
+  void aReleaseGoesInBatchesOneWithTheSnapshotAndOnePerTick() throws Exception {
+    try (var gate = gate(3)) {
+      publish(gate, flags(EVERYONE, true));
+      for (int i = 0; i < 10; i++) {
+        gate.processElement(
+            GateInput.purchase(purchase("u" + (i % 4), "r" + i, Origin.RECEIPT_STREAM)), 0);
+      }
+      assertThat(ids(gate)).isEmpty();
+
+      publish(gate, flags(EVERYONE, false));
+      assertThat(ids(gate)).hasSize(3);
+      gate.processBroadcastElement(FlagUpdate.tick(), 0);
+      assertThat(ids(gate)).hasSize(6);
+      gate.processBroadcastElement(FlagUpdate.tick(), 0);
+      gate.processBroadcastElement(FlagUpdate.tick(), 0);
+      gate.processBroadcastElement(FlagUpdate.tick(), 0);
+
+      assertThat(ids(gate)).hasSize(10).doesNotHaveDuplicates();
+      // Each user's purchases came out in the order they were held.
+      Map<String, List<String>> byUser = new TreeMap<>();
+      for (String id : ids(gate)) {
+        byUser.computeIfAbsent(id.split("/")[0], k -> new ArrayList<>()).add(id.split("/")[1]);
+      }
+      assertThat(byUser)
+          .containsEntry("u0", List.of("r0", "r4", "r8"))
+          .containsEntry("u1", List.of("r1", "r5", "r9"))
+          .containsEntry("u2", List.of("r2", "r6"))
+          .containsEntry("u3", List.of("r3", "r7"));
+    }
+  }
+
+  @Test
+  void duringAReleaseAUsersNewPurchaseComesAfterWhatItsUserHadHeld() throws Exception {
+    try (var gate = gate(1)) {
+      publish(gate, flags(EVERYONE, true));
+      gate.processElement(GateInput.purchase(purchase("u1", "r1", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u2", "r2", Origin.RECEIPT_STREAM)), 0);
+      gate.processElement(GateInput.purchase(purchase("u2", "r3", Origin.RECEIPT_STREAM)), 0);
+
+      publish(gate, flags(EVERYONE, false));
+      gate.processElement(GateInput.purchase(purchase("u2", "r4", Origin.RECEIPT_STREAM)), 0);
+      List<String> soFar = ids(gate);
+      assertThat(soFar.subList(soFar.size() - 3, soFar.size()))
+          .containsExactly("u2/r2", "u2/r3", "u2/r4");
+
+      gate.processBroadcastElement(FlagUpdate.tick(), 0);
+      gate.processBroadcastElement(FlagUpdate.tick(), 0);
+      assertThat(ids(gate)).containsExactlyInAnyOrder("u1/r1", "u2/r2", "u2/r3", "u2/r4");
+    }
+  }
+
+  @Test
+  void ticksReleaseNothingWhileTheKillswitchIsOnAndNothingTwiceAfter() throws Exception {
+    try (var gate = gate(2)) {
+      publish(gate, flags(EVERYONE, true));
+      gate.processElement(GateInput.purchase(purchase("u1", "r1", Origin.RECEIPT_STREAM)), 0);
+      gate.processBroadcastElement(FlagUpdate.tick(), 0);
+      assertThat(ids(gate)).isEmpty();
+
+      publish(gate, flags(EVERYONE, false));
+      gate.processBroadcastElement(FlagUpdate.tick(), 0);
+      gate.processBroadcastElement(FlagUpdate.tick(), 0);
+      assertThat(ids(gate)).containsExactly("u1/r1");
+    }
+  }
+
+  @Test
+  void aReleaseBatchBelowOneIsRefused() {
+    assertThatThrownBy(() -> new UserGate(GRACE, AutoLoad.Settings.off(), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1");
   }
 }
