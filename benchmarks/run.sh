@@ -4,6 +4,10 @@
 # `benchmarks/run.sh backfill [options]` runs the backfill benchmark instead (the whole job, SQS
 # requests, the simulator at 30 ms): benchmarks/run.sh backfill --help.
 # `benchmarks/run.sh edges [options]` measures one live append to edges carrying 1K/10K ids.
+# `benchmarks/run.sh state [options]` measures keyed state per user (100K, 1M) and a killswitch
+# release of everything held.
+# `benchmarks/run.sh all` runs each of them at a size that fits about 20 minutes and prints one
+# table; every run also writes its figures as JSON to benchmarks/target/results/.
 # BENCH_CLASSPATH_FIRST puts jars/directories ahead of the installed modules, e.g. an older sinks
 # jar to measure "before" and "after" of a sink change in two runs.
 # Extra JVM flags go in BENCH_JAVA_OPTS, e.g. a flight recording:
@@ -12,24 +16,44 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 main=io.consumergraph.benchmarks.GraphWriteBenchmark
-if [[ "${1:-}" == backfill ]]; then
-  main=io.consumergraph.benchmarks.BackfillBenchmark
-  shift
-elif [[ "${1:-}" == edges ]]; then
-  main=io.consumergraph.benchmarks.EdgeGrowthBenchmark
-  shift
-fi
+case "${1:-}" in
+  backfill) main=io.consumergraph.benchmarks.BackfillBenchmark; shift ;;
+  edges) main=io.consumergraph.benchmarks.EdgeGrowthBenchmark; shift ;;
+  state) main=io.consumergraph.benchmarks.StateBenchmark; shift ;;
+  all) main=all; shift ;;
+esac
 
 mvn -B -q -ntp -DskipTests package -pl benchmarks -am
-mkdir -p benchmarks/target/tmp
-exec java -Xmx3g ${BENCH_JAVA_OPTS:-} \
-  -Djava.io.tmpdir="$PWD/benchmarks/target/tmp" \
-  -Dlog4j.configurationFile=benchmarks/src/main/resources/log4j2-benchmarks.properties \
-  -Dbenchmarks.log="$PWD/benchmarks/target/benchmarks.log" \
-  --add-opens java.base/java.util=ALL-UNNAMED \
-  --add-opens java.base/java.lang=ALL-UNNAMED \
-  --add-opens java.base/java.lang.reflect=ALL-UNNAMED \
-  --add-opens java.base/java.nio=ALL-UNNAMED \
-  --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
-  -cp "${BENCH_CLASSPATH_FIRST:+$BENCH_CLASSPATH_FIRST:}benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
-  "$main" "$@"
+mkdir -p benchmarks/target/tmp benchmarks/target/results
+
+bench() {
+  java -Xmx3g ${BENCH_JAVA_OPTS:-} \
+    -Djava.io.tmpdir="$PWD/benchmarks/target/tmp" \
+    -Dlog4j.configurationFile=benchmarks/src/main/resources/log4j2-benchmarks.properties \
+    -Dbenchmarks.log="$PWD/benchmarks/target/benchmarks.log" \
+    -Dbenchmarks.results="$PWD/benchmarks/target/results" \
+    --add-opens java.base/java.util=ALL-UNNAMED \
+    --add-opens java.base/java.lang=ALL-UNNAMED \
+    --add-opens java.base/java.lang.reflect=ALL-UNNAMED \
+    --add-opens java.base/java.nio=ALL-UNNAMED \
+    --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    -cp "${BENCH_CLASSPATH_FIRST:+$BENCH_CLASSPATH_FIRST:}benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
+    "$@"
+}
+
+if [[ "$main" != all ]]; then
+  bench "$main" "$@"
+  exit $?
+fi
+
+# Every benchmark at a size that fits the whole run in about 20 minutes on 2 cores, then one table
+# of all figures (benchmarks/target/results/*.json, summary.json). Exit 1 if any run was wrong.
+rm -f benchmarks/target/results/*.json
+status=0
+bench io.consumergraph.benchmarks.GraphWriteBenchmark --receipts 10000 --rounds 3 || status=1
+bench io.consumergraph.benchmarks.BackfillBenchmark --users 4000 --baseline-users 1000 \
+  --rate-limit-users 400 --enrollments 8 || status=1
+bench io.consumergraph.benchmarks.EdgeGrowthBenchmark || status=1
+bench io.consumergraph.benchmarks.StateBenchmark --users 100000,1000000 --sink-rate 20000 || status=1
+bench io.consumergraph.benchmarks.BenchmarkSummary || status=1
+exit $status

@@ -195,6 +195,14 @@ public final class BackfillBenchmark {
       }
     }
     print(results, options);
+    BenchmarkJson.write(
+        "backfill",
+        Map.of(
+            "latencyMs", options.latencyMs(),
+            "checkpointInterval", options.checkpointInterval().toString(),
+            "parallelism", options.parallelism(),
+            "variants", options.variants()),
+        results);
     return results;
   }
 

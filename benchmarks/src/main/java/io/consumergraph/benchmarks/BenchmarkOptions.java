@@ -128,7 +128,7 @@ record BenchmarkOptions(
         warmup);
   }
 
-  private static Duration duration(String text) {
+  static Duration duration(String text) {
     String t = text.trim().toLowerCase();
     if (t.endsWith("ms")) {
       return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));

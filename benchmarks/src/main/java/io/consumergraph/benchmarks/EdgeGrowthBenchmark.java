@@ -90,6 +90,8 @@ public final class EdgeGrowthBenchmark {
       }
     }
     print(results, options);
+    BenchmarkJson.write(
+        "edges", Map.of("sizes", options.sizes(), "appends", options.appends()), results);
     return results;
   }
 

@@ -160,6 +160,7 @@ public final class GraphWriteBenchmark {
       }
 
       report(options, data, seconds, pipelineWall);
+      writeJson(options, data, seconds, allCorrect);
       if (pipeline) {
         reportPipelineMetrics(lastPipelineMetrics);
       }
@@ -176,6 +177,50 @@ public final class GraphWriteBenchmark {
       if (upstream != null) upstream.close();
       if (kafka != null) kafka.close();
     }
+  }
+
+  /** Per variant: seconds per round, median receipts/s, median of per-round ratios to (a). */
+  private static void writeJson(
+      BenchmarkOptions options,
+      SyntheticReceipts data,
+      Map<String, List<Double>> seconds,
+      boolean correct)
+      throws java.io.IOException {
+    int deliveries = data.deliveries().size();
+    Map<String, Object> variants = new LinkedHashMap<>();
+    seconds.forEach(
+        (variant, list) -> {
+          Map<String, Object> figures = new LinkedHashMap<>();
+          figures.put("seconds", list);
+          figures.put("receiptsPerSecond", deliveries / median(list));
+          if (seconds.containsKey("baseline")) {
+            List<Double> perRound = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+              perRound.add(seconds.get("baseline").get(i) / list.get(i));
+            }
+            figures.put("vsBaseline", median(perRound));
+          }
+          variants.put(variant, figures);
+        });
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("receipts", deliveries);
+    results.put("variants", variants);
+    if (seconds.containsKey("pipeline") && seconds.containsKey("per-receipt")) {
+      List<Double> perRound = new ArrayList<>();
+      for (int i = 0; i < seconds.get("pipeline").size(); i++) {
+        perRound.add(seconds.get("per-receipt").get(i) / seconds.get("pipeline").get(i));
+      }
+      results.put("pipelineVsPerReceipt", median(perRound));
+    }
+    results.put("correct", correct);
+    BenchmarkJson.write(
+        "live",
+        Map.of(
+            "receipts", options.receipts(),
+            "rounds", options.rounds(),
+            "users", options.users(),
+            "variants", options.variants()),
+        results);
   }
 
   private static void report(

@@ -1,0 +1,159 @@
+package io.consumergraph.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One table of the figures the benchmarks wrote as JSON ({@link BenchmarkJson}), the issue's
+ * targets beside them: what {@code benchmarks/run.sh all} prints at the end, and writes as {@code
+ * summary.json}.
+ */
+public final class BenchmarkSummary {
+
+  record Row(String figure, String measured, String target) {}
+
+  private BenchmarkSummary() {}
+
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(System.getProperty("benchmarks.results", "target/benchmark-results"));
+    ObjectMapper json = new ObjectMapper();
+    List<Row> rows = new ArrayList<>();
+    Path live = dir.resolve("live.json");
+    if (Files.exists(live)) {
+      JsonNode r = json.readTree(live.toFile()).path("results");
+      JsonNode v = r.path("variants");
+      rows.add(
+          row(
+              "live: pipeline receipts/s",
+              v.path("pipeline").path("receiptsPerSecond"),
+              "%.0f",
+              ""));
+      rows.add(
+          row(
+              "live: pipeline vs UNWIND baseline",
+              v.path("pipeline").path("vsBaseline"),
+              "%.2fx",
+              ">= 1.0x"));
+      rows.add(
+          row(
+              "live: sink writer vs UNWIND baseline",
+              v.path("sink").path("vsBaseline"),
+              "%.2fx",
+              ""));
+      rows.add(
+          row(
+              "live: pipeline vs per-receipt writer",
+              r.path("pipelineVsPerReceipt"),
+              "%.2fx",
+              ">= 5x"));
+    }
+    Path backfill = dir.resolve("backfill.json");
+    if (Files.exists(backfill)) {
+      for (JsonNode r : json.readTree(backfill.toFile()).path("results")) {
+        String variant = r.path("variant").asText();
+        rows.add(
+            row(
+                "backfill " + variant + ": users/s (" + r.path("users").asInt() + " users)",
+                r.path("steadyUsersPerSecond"),
+                "%.1f",
+                variant.equals("defaults") ? ">= 125" : ""));
+        if (variant.equals("rate-limit")) {
+          rows.add(
+              row(
+                  "backfill rate-limit: history requests/s",
+                  r.path("historyRequestsPerSecond"),
+                  "%.1f",
+                  "within 5% of the limit"));
+        }
+        List<Long> latencies = new ArrayList<>();
+        r.path("enrollmentLatenciesMs").forEach(n -> latencies.add(n.asLong()));
+        if (!latencies.isEmpty()) {
+          latencies.sort(Long::compare);
+          long p99 = latencies.get(Math.max(0, (int) Math.ceil(0.99 * latencies.size()) - 1));
+          long p50 = latencies.get(Math.max(0, (int) Math.ceil(0.50 * latencies.size()) - 1));
+          rows.add(
+              new Row(
+                  "backfill: enrollment -> graph p50 / p99",
+                  p50 + " / " + p99 + " ms (-1: not there)",
+                  "p99 < 5000 ms"));
+        }
+      }
+    }
+    Path edges = dir.resolve("edges.json");
+    if (Files.exists(edges)) {
+      JsonNode results = json.readTree(edges.toFile()).path("results");
+      double base = results.path(0).path("medianAppendMs").asDouble();
+      for (JsonNode r : results) {
+        rows.add(
+            new Row(
+                "edges: one append to edges of " + r.path("ids").asInt() + " ids",
+                String.format(
+                    Locale.ROOT,
+                    "%.1f ms (%.2fx)",
+                    r.path("medianAppendMs").asDouble(),
+                    r.path("medianAppendMs").asDouble() / base),
+                ""));
+      }
+    }
+    Path state = dir.resolve("state.json");
+    if (Files.exists(state)) {
+      for (JsonNode r : json.readTree(state.toFile()).path("results")) {
+        int users = r.path("users").asInt();
+        String variant = r.path("variant").asText();
+        String at = variant + ", " + users + " users";
+        if (variant.equals("batched")) {
+          rows.add(
+              new Row(
+                  "state " + at + ": RocksDB bytes/user held / after release",
+                  String.format(
+                      Locale.ROOT,
+                      "%.0f / %.0f",
+                      r.path("rocksDbBytesHeld").asDouble() / users,
+                      r.path("rocksDbBytesAfter").asDouble() / users),
+                  "<= 2048 at 1M"));
+          rows.add(
+              new Row(
+                  "state " + at + ": checkpoint bytes/user held / after",
+                  String.format(
+                      Locale.ROOT,
+                      "%.0f / %.0f",
+                      r.path("checkpointBytesHeld").asDouble() / users,
+                      r.path("checkpointBytesAfter").asDouble() / users),
+                  ""));
+        }
+        rows.add(
+            new Row(
+                "state " + at + ": release of all held",
+                String.format(
+                    Locale.ROOT,
+                    "%.1f s, %d checkpoints, at most %.1f s without one, %d failed",
+                    r.path("releaseSeconds").asDouble(),
+                    r.path("checkpointsDuringRelease").asLong(),
+                    r.path("longestMsWithoutCheckpoint").asDouble() / 1000,
+                    r.path("failedCheckpoints").asLong()),
+                "no checkpoint times out"));
+      }
+    }
+    int width = rows.stream().mapToInt(r -> r.figure().length()).max().orElse(10);
+    System.out.printf("%n%-" + width + "s  %-44s  %s%n", "figure", "measured", "target");
+    for (Row r : rows) {
+      System.out.printf("%-" + width + "s  %-44s  %s%n", r.figure(), r.measured(), r.target());
+    }
+    BenchmarkJson.write("summary", java.util.Map.of("results", dir.toString()), rows);
+  }
+
+  private static Row row(String figure, JsonNode value, String format, String target) {
+    return new Row(
+        figure,
+        value.isMissingNode() || value.isNull()
+            ? "-"
+            : String.format(Locale.ROOT, format, value.asDouble()),
+        target);
+  }
+}
