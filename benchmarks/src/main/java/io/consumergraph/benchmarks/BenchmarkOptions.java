@@ -23,7 +23,8 @@ record BenchmarkOptions(
     Duration checkpointInterval,
     Map<String, String> jobSettings,
     boolean profileSteps,
-    int warmupReceipts) {
+    int warmupReceipts,
+    String neo4j) {
 
   static final String USAGE =
       """
@@ -44,6 +45,8 @@ record BenchmarkOptions(
         --profile-steps         also time the sink's Cypher statements one by one, with PROFILE
         --warmup N              receipts of the untimed warm-up of baseline and sink (1000);
                                 with N > 0 the pipeline also runs once untimed on the data
+        --neo4j WHERE           in-process (the harness in this JVM) or process (a standalone
+                                Neo4j server in its own JVM, Bolt over loopback) (in-process)
       """;
 
   static BenchmarkOptions parse(String[] args) {
@@ -63,6 +66,7 @@ record BenchmarkOptions(
     Map<String, String> settings = new LinkedHashMap<>();
     boolean profile = false;
     int warmup = 1_000;
+    String neo4j = "in-process";
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -97,6 +101,13 @@ record BenchmarkOptions(
               settings.put(value.substring(0, eq), value.substring(eq + 1));
             }
             case "--warmup" -> warmup = Integer.parseInt(value);
+            case "--neo4j" -> {
+              if (!List.of("in-process", "process").contains(value)) {
+                throw new IllegalArgumentException(
+                    "--neo4j: in-process or process, got " + value + "\n" + USAGE);
+              }
+              neo4j = value;
+            }
             default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
           }
         }
@@ -125,7 +136,8 @@ record BenchmarkOptions(
         checkpoint,
         settings,
         profile,
-        warmup);
+        warmup,
+        neo4j);
   }
 
   static Duration duration(String text) {

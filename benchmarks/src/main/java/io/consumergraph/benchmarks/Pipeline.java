@@ -1,13 +1,13 @@
 package io.consumergraph.benchmarks;
 
 import io.consumergraph.embedded.EmbeddedKafka;
-import io.consumergraph.embedded.EmbeddedNeo4j;
 import io.consumergraph.job.ConsumerGraphJob;
 import io.consumergraph.job.config.EmbeddedStackConfig;
 import io.consumergraph.job.config.JobConfig;
 import io.consumergraph.job.config.JobOptions;
 import io.consumergraph.simulator.UpstreamSimulator;
 import io.consumergraph.upstream.UpstreamEndpoints;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,21 +41,23 @@ final class Pipeline implements AutoCloseable {
   static final String TOPIC = "bench-receipts";
 
   /** A run's timing and the Flink metrics captured at its end. */
-  record Run(double netSeconds, double wallSeconds, Map<String, Double> metrics) {}
+  /**
+   * One run: Flink's net job runtime (deploy and start-up included), the wall time, and the time
+   * between 10% and 90% of the expected graph updates being written (the steady state, without
+   * start-up and the last batch; 0 if the sink's counter never got there).
+   */
+  record Run(
+      double netSeconds, double wallSeconds, double steadySeconds, Map<String, Double> metrics) {}
 
   private final EmbeddedKafka kafka;
-  private final EmbeddedNeo4j neo4j;
+  private final URI neo4j;
   private final UpstreamSimulator upstream;
   private final BenchmarkOptions options;
   private final Path flags;
   private int runs;
   private MiniCluster cluster;
 
-  Pipeline(
-      EmbeddedKafka kafka,
-      EmbeddedNeo4j neo4j,
-      UpstreamSimulator upstream,
-      BenchmarkOptions options)
+  Pipeline(EmbeddedKafka kafka, URI neo4j, UpstreamSimulator upstream, BenchmarkOptions options)
       throws Exception {
     this.kafka = kafka;
     this.neo4j = neo4j;
@@ -83,13 +85,11 @@ final class Pipeline implements AutoCloseable {
     }
   }
 
-  Run run() throws Exception {
+  Run run(long expectedUpdates) throws Exception {
     // Purchase History and BTS stay at their defaults: the benchmark configures no backfill.
     Configuration c =
         EmbeddedStackConfig.withoutBackfillServices(
-            kafka.bootstrapServers(),
-            neo4j.boltUri(),
-            UpstreamEndpoints.onOneHost(upstream.baseUri()));
+            kafka.bootstrapServers(), neo4j, UpstreamEndpoints.onOneHost(upstream.baseUri()));
     c.set(JobOptions.RECEIPTS_TOPIC, TOPIC);
     c.set(JobOptions.FACTOIDS_TOPIC, TOPIC + "-factoids");
     c.set(JobOptions.DEAD_LETTER_TOPIC, TOPIC + "-dead-letters");
@@ -106,6 +106,7 @@ final class Pipeline implements AutoCloseable {
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     flink.setString(
         "metrics.reporter.bench.factory.class", CapturingReporter.Factory.class.getName());
+    flink.setString("metrics.reporter.live.factory.class", LiveMetrics.Factory.class.getName());
     if (cluster == null) {
       cluster =
           new MiniCluster(
@@ -124,12 +125,43 @@ final class Pipeline implements AutoCloseable {
     graph.setJobName("consumer-graph-benchmark");
     JobGraph job = graph.getJobGraph();
     CapturingReporter.drain();
+    long[] crossed = new long[2];
+    Thread sampler =
+        new Thread(
+            () -> {
+              // The sink counts the updates of each batch once it has committed.
+              while (crossed[1] == 0 && !Thread.currentThread().isInterrupted()) {
+                double written = LiveMetrics.sum("neo4jUpdates");
+                long now = System.nanoTime();
+                if (crossed[0] == 0 && written >= 0.1 * expectedUpdates) {
+                  crossed[0] = now;
+                }
+                if (written >= 0.9 * expectedUpdates) {
+                  crossed[1] = now;
+                }
+                try {
+                  Thread.sleep(5);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "steady-state-sampler");
+    sampler.setDaemon(true);
     long started = System.nanoTime();
-    JobExecutionResult result = cluster.executeJobBlocking(job);
+    sampler.start();
+    JobExecutionResult result;
+    try {
+      result = cluster.executeJobBlocking(job);
+    } finally {
+      sampler.interrupt();
+      sampler.join();
+    }
     double wall = (System.nanoTime() - started) / 1e9;
+    double steady = crossed[0] > 0 && crossed[1] > crossed[0] ? (crossed[1] - crossed[0]) / 1e9 : 0;
     // Metrics are removed when the tasks and the job finish, just before execute returns.
     Thread.sleep(200);
-    return new Run(result.getNetRuntime() / 1000.0, wall, CapturingReporter.drain());
+    return new Run(result.getNetRuntime() / 1000.0, wall, steady, CapturingReporter.drain());
   }
 
   @Override

@@ -71,11 +71,19 @@ public final class StateBenchmark {
       int parallelism,
       Duration timeout,
       List<String> variants,
-      int sinkRate) {
+      int sinkRate,
+      Map<String, String> flinkSettings,
+      String name) {
 
     static Options parse(String[] args) {
       Map<String, String> given = new LinkedHashMap<>();
+      Map<String, String> settings = new LinkedHashMap<>();
       for (int i = 0; i < args.length; i++) {
+        if (args[i].equals("--set") && i + 1 < args.length && args[i + 1].indexOf('=') > 0) {
+          String kv = args[++i];
+          settings.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+          continue;
+        }
         if (args[i].equals("--help") || !args[i].startsWith("--") || i + 1 >= args.length) {
           throw new IllegalArgumentException(
               "options: --users 100000,1000000 (one run per figure) --purchases-per-user N (1)"
@@ -84,7 +92,9 @@ public final class StateBenchmark {
                   + ") --checkpoint-interval 10s --parallelism N (2) --timeout 900s (per run)"
                   + " --variants batched,unbounded (unbounded: the whole release in one call, as"
                   + " before batches) --sink-rate N (purchases/s the sink takes, all subtasks:"
-                  + " 5000, about what the Neo4j sink writes; 0 = unthrottled)");
+                  + " 5000, about what the Neo4j sink writes; 0 = unthrottled) --set key=value (a"
+                  + " Flink setting over the job's, e.g. state.backend.rocksdb.use-bloom-filter=true)"
+                  + " --name NAME (of the JSON file: state)");
         }
         given.put(args[i].substring(2), args[++i]);
       }
@@ -97,7 +107,8 @@ public final class StateBenchmark {
                 "parallelism",
                 "timeout",
                 "variants",
-                "sink-rate")
+                "sink-rate",
+                "name")
             .contains(key)) {
           throw new IllegalArgumentException("unknown option --" + key);
         }
@@ -117,7 +128,9 @@ public final class StateBenchmark {
               Integer.parseInt(given.getOrDefault("parallelism", "2")),
               BenchmarkOptions.duration(given.getOrDefault("timeout", "900s")),
               List.of(given.getOrDefault("variants", "batched,unbounded").split(",")),
-              Integer.parseInt(given.getOrDefault("sink-rate", "5000")));
+              Integer.parseInt(given.getOrDefault("sink-rate", "5000")),
+              Map.copyOf(settings),
+              given.getOrDefault("name", "state"));
       if (!List.of("batched", "unbounded").containsAll(options.variants())) {
         throw new IllegalArgumentException("--variants: batched, unbounded");
       }
@@ -193,12 +206,13 @@ public final class StateBenchmark {
     }
     print(results, options);
     BenchmarkJson.write(
-        "state",
+        options.name(),
         Map.of(
             "purchasesPerUser", options.purchasesPerUser(),
             "releaseBatch", options.releaseBatch(),
             "checkpointInterval", options.checkpointInterval().toString(),
             "sinkRate", options.sinkRate(),
+            "set", options.flinkSettings(),
             "parallelism", options.parallelism()),
         results);
     return results;
@@ -219,6 +233,7 @@ public final class StateBenchmark {
     flink.set(TaskManagerOptions.NUM_TASK_SLOTS, options.parallelism() + 1);
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     flink.setString("metrics.reporter.live.factory.class", LiveMetrics.Factory.class.getName());
+    options.flinkSettings().forEach(flink::setString);
 
     long purchases = (long) users * options.purchasesPerUser();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);

@@ -1,6 +1,7 @@
 package io.consumergraph.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,5 +18,33 @@ class GraphWriteBenchmarkIT {
             new String[] {"--receipts", "400", "--users", "50", "--rounds", "1"});
 
     assertThat(GraphWriteBenchmark.run(options)).as("exit status (1 = GRAPH DIFFERS)").isZero();
+  }
+
+  @Test
+  void theSinkWritesTheExpectedGraphToANeo4jServerProcess() throws Exception {
+    BenchmarkOptions options =
+        BenchmarkOptions.parse(
+            new String[] {
+              "--receipts",
+              "200",
+              "--users",
+              "20",
+              "--rounds",
+              "1",
+              "--warmup",
+              "0",
+              "--variants",
+              "sink",
+              "--neo4j",
+              "process"
+            });
+
+    assertThat(GraphWriteBenchmark.run(options)).as("exit status (1 = GRAPH DIFFERS)").isZero();
+  }
+
+  @Test
+  void anUnknownNeo4jPlacementIsRefused() {
+    assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--neo4j", "cloud"}))
+        .hasMessageContaining("--neo4j: in-process or process, got cloud");
   }
 }
