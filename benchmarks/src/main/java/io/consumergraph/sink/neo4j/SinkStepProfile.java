@@ -4,6 +4,7 @@ import io.consumergraph.model.GraphUpdate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
@@ -45,19 +46,36 @@ public final class SinkStepProfile {
 
   private static void writeBatch(
       Session session, GraphBatch batch, Map<String, long[]> perKind, boolean profile) {
+    Set<String> newUsers = Set.of();
     for (GraphBatch.Step step : batch.steps()) {
-      long started = System.nanoTime();
-      ResultSummary summary =
-          session.executeWrite(
-              tx ->
-                  tx.run((profile ? "PROFILE " : "") + step.cypher(), Map.of("rows", step.rows()))
-                      .consume());
+      // The writer's statements: the users step says which users are new, their edges are created.
+      List<GraphBatch.Statement> statements =
+          step.kind().equals(GraphBatch.USERS)
+              ? List.of(new GraphBatch.Statement(step.cypher(), step.rows()))
+              : step.statements(newUsers);
       long[] figures = perKind.computeIfAbsent(step.kind(), k -> new long[4]);
-      figures[0] += System.nanoTime() - started;
-      figures[1] += step.rows().size();
-      figures[2]++;
-      if (profile && summary.hasProfile()) {
-        figures[3] += dbHits(summary.profile());
+      for (GraphBatch.Statement statement : statements) {
+        long started = System.nanoTime();
+        List<org.neo4j.driver.Record> records = new ArrayList<>();
+        ResultSummary summary =
+            session.executeWrite(
+                tx -> {
+                  var result =
+                      tx.run(
+                          (profile ? "PROFILE " : "") + statement.cypher(),
+                          Map.of("rows", statement.rows()));
+                  records.addAll(result.list());
+                  return result.consume();
+                });
+        figures[0] += System.nanoTime() - started;
+        figures[1] += statement.rows().size();
+        figures[2]++;
+        if (profile && summary.hasProfile()) {
+          figures[3] += dbHits(summary.profile());
+        }
+        if (step.kind().equals(GraphBatch.USERS)) {
+          newUsers = Set.copyOf(records.stream().map(r -> r.get(0).asString()).toList());
+        }
       }
     }
   }

@@ -20,8 +20,58 @@ import java.util.function.BiPredicate;
  */
 final class GraphBatch {
 
+  /** The kind of the users step, which runs first and returns the users it created. */
+  static final String USERS = "users";
+
   /** One Cypher statement of the batch and the rows it unwinds. */
-  record Step(String kind, String cypher, List<Map<String, Object>> rows) {}
+  record Step(String kind, String cypher, List<Map<String, Object>> rows) {
+
+    /**
+     * What this step runs once the batch's transaction has created {@code newUsers} (the users
+     * step's result): the relationship rows of new users go to the CREATE statement of their kind,
+     * grouped by user, the rest to the step's own statement; the stale-aggregate steps have nothing
+     * to do for a new user. Any other step runs as it is.
+     */
+    List<Statement> statements(Set<String> newUsers) {
+      String create = CREATE_STATEMENTS.get(kind);
+      boolean stale = kind.startsWith("stale_");
+      if (newUsers.isEmpty() || (create == null && !stale)) {
+        return List.of(new Statement(cypher, rows));
+      }
+      List<Map<String, Object>> existing = new ArrayList<>(rows.size());
+      Map<String, List<Map<String, Object>>> created = new LinkedHashMap<>();
+      for (Map<String, Object> row : rows) {
+        String userId = (String) row.get("user_id");
+        if (!newUsers.contains(userId)) {
+          existing.add(row);
+        } else if (create != null) {
+          Map<String, Object> edge = new LinkedHashMap<>(row);
+          edge.remove("user_id");
+          created.computeIfAbsent(userId, id -> new ArrayList<>()).add(edge);
+        }
+      }
+      List<Statement> statements = new ArrayList<>(2);
+      if (!created.isEmpty()) {
+        List<Map<String, Object>> grouped = new ArrayList<>(created.size());
+        created.forEach((userId, edges) -> grouped.add(row("user_id", userId, "edges", edges)));
+        statements.add(new Statement(create, grouped));
+      }
+      if (!existing.isEmpty()) {
+        statements.add(new Statement(cypher, existing));
+      }
+      return statements;
+    }
+  }
+
+  /** A statement to run and the rows it unwinds. */
+  record Statement(String cypher, List<Map<String, Object>> rows) {}
+
+  /** Step kind → the statement that writes its rows for users the transaction created. */
+  private static final Map<String, String> CREATE_STATEMENTS =
+      Map.of(
+          "purchased", GraphCypher.CREATE_PURCHASED,
+          "shops_at", GraphCypher.CREATE_SHOPS_AT,
+          "shops_in", GraphCypher.CREATE_SHOPS_IN);
 
   private final int updateCount;
   private final List<Step> steps;
@@ -193,7 +243,7 @@ final class GraphBatch {
 
     List<Step> steps() {
       List<Step> steps = new ArrayList<>();
-      step(steps, "users", GraphCypher.MERGE_USERS, userRows());
+      step(steps, USERS, GraphCypher.MERGE_USERS, userRows());
       step(steps, "categories", GraphCypher.MERGE_CATEGORIES, categoryRows());
       step(steps, "products", GraphCypher.MERGE_PRODUCTS, productRows());
       step(steps, "retailers", GraphCypher.MERGE_RETAILERS, retailerRows());

@@ -31,15 +31,24 @@ final class GraphCypher {
           "CREATE CONSTRAINT category_category_id IF NOT EXISTS"
               + " FOR (n:Category) REQUIRE n.category_id IS UNIQUE");
 
-  /** Rows: user_id, updated_at (epoch ms). last_updated_at only moves forward. */
+  /**
+   * Rows: user_id, updated_at (epoch ms). last_updated_at only moves forward. Returns the ids of
+   * the users this statement created ({@code created}): their relationships are written with the
+   * CREATE statements below. The marker property is set and removed within the statement, so it is
+   * never committed.
+   */
   static final String MERGE_USERS =
       """
       CYPHER replan=skip
       UNWIND $rows AS row
       MERGE (u:User {user_id: row.user_id})
-      WITH u, datetime({epochMillis: row.updated_at}) AS at
-      WHERE u.last_updated_at IS NULL OR u.last_updated_at < at
-      SET u.last_updated_at = at
+      ON CREATE SET u.sink_created = true
+      WITH u, row, datetime({epochMillis: row.updated_at}) AS at, u.sink_created IS NOT NULL AS created
+      FOREACH (new IN CASE WHEN created THEN [u] ELSE [] END | REMOVE new.sink_created)
+      FOREACH (newer IN CASE WHEN u.last_updated_at IS NULL OR u.last_updated_at < at
+                             THEN [u] ELSE [] END | SET newer.last_updated_at = at)
+      WITH row WHERE created
+      RETURN row.user_id AS created
       """;
 
   /** Rows: category_id, hierarchy (null when unknown). */
@@ -189,6 +198,58 @@ final class GraphCypher {
   static final String MERGE_SHOPS_IN =
       mergeAggregate("SHOPS_IN", "Category", "category_id", "purchase_count");
 
+  /**
+   * Rows: user_id, edges (each as a {@link #MERGE_PURCHASED} row without user_id), only for users
+   * created in the same transaction ({@link #MERGE_USERS}): such a user has no relationships yet,
+   * and no other transaction can add one before this one commits (the new node is write-locked
+   * until then, and a MERGE of the same user waits on the constraint's index entry), so the edges
+   * are created as {@link #MERGE_PURCHASED} would create them, without MERGE's existence check and
+   * the append steps after it. A first FullLoad's writes cost about 0.6 of the MERGE statements'
+   * (benchmarks/README.md).
+   */
+  static final String CREATE_PURCHASED =
+      """
+      CYPHER replan=skip
+      UNWIND $rows AS row
+      MATCH (u:User {user_id: row.user_id})
+      UNWIND row.edges AS edge
+      MATCH (p:Product {product_id: edge.product_id})
+      WITH u, p, edge, size(edge.receipt_ids) AS n,
+           reduce(lo = edge.timestamps[0], t IN edge.timestamps | CASE WHEN t < lo THEN t ELSE lo END)
+             AS firstMs,
+           reduce(hi = edge.timestamps[0], t IN edge.timestamps | CASE WHEN t > hi THEN t ELSE hi END)
+             AS lastMs
+      CREATE (u)-[:PURCHASED {
+          receipt_ids: edge.receipt_ids,
+          timestamps: [t IN edge.timestamps | datetime({epochMillis: t})],
+          times: n,
+          last: datetime({epochMillis: lastMs}),
+          avg_interval_days: CASE WHEN n < 2 THEN 0.0
+              ELSE (lastMs - firstMs) / 86400000.0 / (n - 1) END,
+          repurchase_likelihood: CASE WHEN n < 2 THEN 0.0 ELSE toFloat(n - 1) / n END}]->(p)
+      """;
+
+  /** Rows: user_id, edges (retailer_id, receipt_ids, timestamps). As {@link #CREATE_PURCHASED}. */
+  static final String CREATE_SHOPS_AT =
+      createAggregate("SHOPS_AT", "Retailer", "retailer_id", "frequency");
+
+  /** Rows: user_id, edges (category_id, receipt_ids, timestamps). As {@link #CREATE_PURCHASED}. */
+  static final String CREATE_SHOPS_IN =
+      createAggregate("SHOPS_IN", "Category", "category_id", "purchase_count");
+
+  private static String createAggregate(String type, String label, String key, String count) {
+    return """
+        CYPHER replan=skip
+        UNWIND $rows AS row
+        MATCH (u:User {user_id: row.user_id})
+        UNWIND row.edges AS edge
+        MATCH (x:%2$s {%3$s: edge.%3$s})
+        CREATE (u)-[:%1$s {receipt_ids: edge.receipt_ids, timestamps: edge.timestamps,
+                           %4$s: size(edge.receipt_ids)}]->(x)
+        """
+        .formatted(type, label, key, count);
+  }
+
   private static String staleAggregates(String type, String label, String key, String count) {
     return """
         CYPHER replan=skip
@@ -253,5 +314,8 @@ final class GraphCypher {
           DELETE_STALE_SHOPS_AT,
           DELETE_STALE_SHOPS_IN,
           MERGE_SHOPS_AT,
-          MERGE_SHOPS_IN);
+          MERGE_SHOPS_IN,
+          CREATE_PURCHASED,
+          CREATE_SHOPS_AT,
+          CREATE_SHOPS_IN);
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -345,14 +346,26 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
 
   private void writeOnce(GraphBatch batch) {
     try (Session session = driver.session(sessionConfig)) {
-      session.executeWrite(
-          tx -> {
-            for (GraphBatch.Step step : batch.steps()) {
-              tx.run(step.cypher(), Map.of("rows", step.rows())).consume();
-            }
-            return null;
-          },
-          txConfig);
+      int created =
+          session.executeWrite(
+              tx -> {
+                Set<String> newUsers = Set.of();
+                for (GraphBatch.Step step : batch.steps()) {
+                  if (step.kind().equals(GraphBatch.USERS)) {
+                    newUsers =
+                        Set.copyOf(
+                            tx.run(step.cypher(), Map.of("rows", step.rows()))
+                                .list(r -> r.get(0).asString()));
+                    continue;
+                  }
+                  for (GraphBatch.Statement statement : step.statements(newUsers)) {
+                    tx.run(statement.cypher(), Map.of("rows", statement.rows())).consume();
+                  }
+                }
+                return newUsers.size();
+              },
+              txConfig);
+      metrics.newUsers.inc(created);
     }
   }
 

@@ -176,4 +176,67 @@ class GraphBatchTest {
         .isEqualTo(2);
     assertThat(GraphBatch.itemRows(fullLoad("u1", T0))).isEqualTo(1);
   }
+
+  @Test
+  void theEdgesOfUsersNewToTheGraphAreCreatedGroupedByUserAndTheirStaleStepsDropped() {
+    var a = purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"), product("f2", ""));
+    var b = purchase("u2", "r2", T0, retailer("s1"), product("f1", "c1"));
+    GraphBatch batch = GraphBatch.fold(List.of(fullLoad("u1", T0, a), fullLoad("u2", T0, b)));
+    java.util.Set<String> newUsers = java.util.Set.of("u1");
+
+    GraphBatch.Step purchased = step(batch, "purchased");
+    assertThat(purchased.statements(newUsers))
+        .extracting(GraphBatch.Statement::cypher)
+        .containsExactly(GraphCypher.CREATE_PURCHASED, GraphCypher.MERGE_PURCHASED);
+    List<GraphBatch.Statement> statements = purchased.statements(newUsers);
+    assertThat(statements.get(0).rows())
+        .containsExactly(
+            Map.of(
+                "user_id",
+                "u1",
+                "edges",
+                List.of(
+                    Map.of(
+                        "product_id",
+                        "f1",
+                        "receipt_ids",
+                        List.of("r1"),
+                        "timestamps",
+                        List.of(T0)),
+                    Map.of(
+                        "product_id",
+                        "f2",
+                        "receipt_ids",
+                        List.of("r1"),
+                        "timestamps",
+                        List.of(T0)))));
+    assertThat(statements.get(1).rows())
+        .extracting(row -> row.get("user_id"))
+        .containsExactly("u2");
+
+    assertThat(step(batch, "shops_in").statements(newUsers))
+        .extracting(GraphBatch.Statement::cypher)
+        .containsExactly(GraphCypher.CREATE_SHOPS_IN, GraphCypher.MERGE_SHOPS_IN);
+    assertThat(step(batch, "stale_shops_at").statements(newUsers))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.cypher()).isEqualTo(GraphCypher.DELETE_STALE_SHOPS_AT);
+              assertThat(s.rows()).extracting(row -> row.get("user_id")).containsExactly("u2");
+            });
+    // All users new: a stale step has nothing to run; no new user: every step as it is.
+    assertThat(step(batch, "stale_shops_in").statements(java.util.Set.of("u1", "u2"))).isEmpty();
+    assertThat(step(batch, "shops_at").statements(java.util.Set.of()))
+        .singleElement()
+        .extracting(GraphBatch.Statement::cypher)
+        .isEqualTo(GraphCypher.MERGE_SHOPS_AT);
+    assertThat(step(batch, "products").statements(newUsers))
+        .singleElement()
+        .extracting(GraphBatch.Statement::cypher)
+        .isEqualTo(GraphCypher.MERGE_PRODUCTS);
+  }
+
+  private static GraphBatch.Step step(GraphBatch batch, String kind) {
+    return batch.steps().stream().filter(s -> s.kind().equals(kind)).findFirst().orElseThrow();
+  }
 }

@@ -25,7 +25,10 @@ record GraphSnapshot(
     Map<String, Set<String>> shopsAt,
     Map<String, Set<String>> shopsIn) {
 
-  /** Reads the graph, asserting each edge's internal consistency (invariant 1) on the way. */
+  /**
+   * Reads the graph, asserting each edge's internal consistency (invariant 1) and that no user has
+   * two edges of a type to the same node on the way.
+   */
   static GraphSnapshot read() {
     Map<String, Map<String, Long>> purchased = new TreeMap<>();
     for (Record r :
@@ -42,7 +45,8 @@ record GraphSnapshot(
       for (int i = 0; i < ids.size(); i++) {
         byId.put(ids.get(i), ts.get(i));
       }
-      purchased.put(r.get("u").asString() + "|" + r.get("p").asString(), byId);
+      String key = r.get("u").asString() + "|" + r.get("p").asString();
+      assertThat(purchased.put(key, byId)).as("a second PURCHASED edge %s", key).isNull();
     }
     return new GraphSnapshot(
         purchased,
@@ -60,7 +64,8 @@ record GraphSnapshot(
       List<String> ids = r.get("ids").asList(Value::asString);
       assertThat(ids).doesNotHaveDuplicates();
       assertThat(r.get("n").asLong()).isEqualTo(ids.size());
-      result.put(r.get("u").asString() + "|" + r.get("k").asString(), new TreeSet<>(ids));
+      String key = r.get("u").asString() + "|" + r.get("k").asString();
+      assertThat(result.put(key, new TreeSet<>(ids))).as("a second edge %s", key).isNull();
     }
     return result;
   }

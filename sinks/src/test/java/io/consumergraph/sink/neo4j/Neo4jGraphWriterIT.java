@@ -530,6 +530,51 @@ class Neo4jGraphWriterIT {
   }
 
   @Test
+  void aUserNewToTheGraphIsCountedAndWrittenCompleteWithoutAMarkerLeftOnItsNode() throws Exception {
+    Neo4jGraphWriter writer = writer();
+    writeAll(
+        writer,
+        fullLoad(
+            "u1",
+            T0 + 10 * DAY_MS,
+            purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"), product("f2", "")),
+            purchase("u1", "r2", T0 + 2 * DAY_MS, retailer("s1"), product("f1", "c1"))),
+        live(purchase("u2", "x1", T0, retailer("s2"), product("f2", "c2"))));
+    writer.flush(false);
+    assertThat(writer.metrics().newUsers.getCount()).isEqualTo(2);
+
+    // Known users now: the same FullLoad again, and a live update, go through MERGE.
+    writeAll(
+        writer,
+        fullLoad(
+            "u1",
+            T0 + 11 * DAY_MS,
+            purchase("u1", "r1", T0, retailer("s1"), product("f1", "c1"), product("f2", "")),
+            purchase("u1", "r2", T0 + 2 * DAY_MS, retailer("s1"), product("f1", "c1"))),
+        live(purchase("u2", "x2", T0 + DAY_MS, retailer("s2"), product("f2", "c2"))));
+    writer.flush(false);
+    assertThat(writer.metrics().newUsers.getCount()).isEqualTo(2);
+
+    Record f1 = purchased("u1", "f1");
+    assertThat(strings(f1.get("receipt_ids"))).containsExactly("r1", "r2");
+    assertThat(epochMillis(f1.get("timestamps"))).containsExactly(T0, T0 + 2 * DAY_MS);
+    assertThat(f1.get("times").asLong()).isEqualTo(2);
+    assertThat(f1.get("last").asZonedDateTime().toInstant().toEpochMilli())
+        .isEqualTo(T0 + 2 * DAY_MS);
+    assertThat(f1.get("avg_interval_days").asDouble()).isCloseTo(2.0, within(1e-9));
+    assertThat(f1.get("repurchase_likelihood").asDouble()).isCloseTo(0.5, within(1e-9));
+    assertThat(strings(purchased("u1", "f2").get("receipt_ids"))).containsExactly("r1");
+    assertThat(shopsAt("u1")).containsExactly(Map.entry("s1", List.of("r1", "r2")));
+    assertThat(shopsIn("u1")).containsExactly(Map.entry("c1", List.of("r1", "r2")));
+    assertThat(shopsIn("u2")).containsExactly(Map.entry("c2", List.of("x1", "x2")));
+    assertThat(TestNeo4j.count("MATCH (:User)-[r]->() RETURN count(r)")).isEqualTo(7);
+    assertThat(TestNeo4j.count("MATCH (u:User) WHERE u.sink_created IS NOT NULL RETURN count(u)"))
+        .isZero();
+    assertThat(TestNeo4j.count("MATCH (u:User) WHERE u.last_updated_at IS NULL RETURN count(u)"))
+        .isZero();
+  }
+
+  @Test
   void fullLoadReplacesAggregatesDeletesAbsentEdgesAndKeepsPurchasedIds() throws Exception {
     Neo4jGraphWriter writer = writer();
     writeAll(

@@ -20,7 +20,9 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 /**
  * Random sequences of live updates, with repeats, cut into batches at random (row threshold,
- * checkpoint flush, timer) must leave exactly what an independent oracle computes.
+ * checkpoint flush, timer) must leave exactly what an independent oracle computes; so must random
+ * mixes of live updates and FullLoads of random windows, which write a user new to the graph with
+ * CREATE and one already there with MERGE.
  */
 class Neo4jGraphWriterPropertyIT {
 
@@ -99,6 +101,163 @@ class Neo4jGraphWriterPropertyIT {
     }
 
     assertThat(GraphSnapshot.read()).isEqualTo(GraphSnapshot.expected(delivered));
+  }
+
+  /**
+   * A live delivery of a pool purchase, or a FullLoad of {@code user} from {@code windowDay} (-1:
+   * the whole history) carrying those of {@code carried} that are the user's and inside the window.
+   */
+  record Event(boolean fullLoad, int purchase, String user, int windowDay, List<Integer> carried) {}
+
+  record MixedScenario(
+      List<Spec> pool, List<Event> events, List<Integer> boundaries, int batchRows) {}
+
+  @Provide
+  Arbitrary<MixedScenario> mixedScenarios() {
+    Arbitrary<Spec> spec =
+        Combinators.combine(
+                Arbitraries.of("u1", "u2", "u3"),
+                Arbitraries.of("", "s1", "s2", "s3"),
+                Arbitraries.of("f1", "f2", "f3", "f4", "f5")
+                    .list()
+                    .ofMinSize(1)
+                    .ofMaxSize(3)
+                    .uniqueElements(),
+                Arbitraries.integers().between(0, 30))
+            .as(Spec::new);
+    return spec.list()
+        .ofMinSize(1)
+        .ofMaxSize(8)
+        .flatMap(
+            pool -> {
+              Arbitrary<Integer> index = Arbitraries.integers().between(0, pool.size() - 1);
+              Arbitrary<Event> live = index.map(i -> new Event(false, i, null, 0, List.of()));
+              Arbitrary<Event> fullLoad =
+                  Combinators.combine(
+                          Arbitraries.of("u1", "u2", "u3"),
+                          Arbitraries.integers().between(-1, 30),
+                          index.list().ofMaxSize(pool.size()).uniqueElements())
+                      .as((user, day, carried) -> new Event(true, -1, user, day, carried));
+              Arbitrary<Event> event =
+                  Arbitraries.frequencyOf(Tuple.of(3, live), Tuple.of(2, fullLoad));
+              return event
+                  .list()
+                  .ofMinSize(1)
+                  .ofMaxSize(16)
+                  .flatMap(
+                      events ->
+                          Combinators.combine(
+                                  Arbitraries.frequency(Tuple.of(5, 0), Tuple.of(2, 1))
+                                      .list()
+                                      .ofSize(events.size()),
+                                  Arbitraries.integers().between(1, 12))
+                              .as(
+                                  (boundaries, batchRows) ->
+                                      new MixedScenario(pool, events, boundaries, batchRows)));
+            });
+  }
+
+  @Property(tries = 30)
+  void fullLoadsAndLiveUpdatesOfNewAndKnownUsersMatchTheOracle(
+      @ForAll("mixedScenarios") MixedScenario scenario) throws Exception {
+    TestNeo4j.clear();
+    List<EnrichedPurchase> pool = new ArrayList<>();
+    for (int i = 0; i < scenario.pool().size(); i++) {
+      pool.add(toPurchase("p" + i, scenario.pool().get(i)));
+    }
+    Oracle oracle = new Oracle();
+    ManualProcessingTimeService time = new ManualProcessingTimeService();
+    Neo4jGraphWriter writer =
+        new Neo4jGraphWriter(
+            TestNeo4j.config().withBatchRows(scenario.batchRows()),
+            time,
+            UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+            RejectedUpdates.failing().open());
+    try {
+      for (int i = 0; i < scenario.events().size(); i++) {
+        Event event = scenario.events().get(i);
+        if (event.fullLoad()) {
+          long windowStart =
+              event.windowDay() < 0 ? Long.MIN_VALUE : T0 + event.windowDay() * DAY_MS;
+          EnrichedPurchase[] carried =
+              event.carried().stream()
+                  .map(pool::get)
+                  .filter(p -> p.userId().equals(event.user()) && p.purchaseTimeMs() >= windowStart)
+                  .toArray(EnrichedPurchase[]::new);
+          writer.write(
+              Purchases.fullLoadFrom(event.user(), windowStart, T0 + 40 * DAY_MS + i, carried),
+              null);
+          oracle.fullLoad(event.user(), windowStart, carried);
+        } else {
+          EnrichedPurchase purchase = pool.get(event.purchase());
+          writer.write(Purchases.live(purchase), null);
+          oracle.add(purchase);
+        }
+        if (scenario.boundaries().get(i) == 1) {
+          writer.flush(false);
+        }
+      }
+      writer.flush(true);
+    } finally {
+      writer.close();
+    }
+
+    assertThat(GraphSnapshot.read()).isEqualTo(oracle.snapshot());
+  }
+
+  /**
+   * The graph contract applied one update at a time: PURCHASED only ever gains ids; a FullLoad
+   * drops from the user's SHOPS_AT / SHOPS_IN every id of its window (purchase time at or after its
+   * start), then adds what it carries; an aggregate left without ids is gone.
+   */
+  private static final class Oracle {
+    final Map<String, Map<String, Long>> purchased = new java.util.TreeMap<>();
+    final Map<String, Map<String, Long>> shopsAt = new java.util.TreeMap<>();
+    final Map<String, Map<String, Long>> shopsIn = new java.util.TreeMap<>();
+
+    void add(EnrichedPurchase p) {
+      if (p.retailer() != null) {
+        shopsAt
+            .computeIfAbsent(
+                p.userId() + "|" + p.retailer().retailerId(), k -> new java.util.HashMap<>())
+            .put(p.purchaseId(), p.purchaseTimeMs());
+      }
+      for (Product product : p.products()) {
+        purchased
+            .computeIfAbsent(
+                p.userId() + "|" + product.productId(), k -> new java.util.LinkedHashMap<>())
+            .putIfAbsent(p.purchaseId(), p.purchaseTimeMs());
+        if (!product.categoryId().isEmpty()) {
+          shopsIn
+              .computeIfAbsent(
+                  p.userId() + "|" + product.categoryId(), k -> new java.util.HashMap<>())
+              .put(p.purchaseId(), p.purchaseTimeMs());
+        }
+      }
+    }
+
+    void fullLoad(String user, long windowStart, EnrichedPurchase[] carried) {
+      for (Map<String, Map<String, Long>> aggregates : List.of(shopsAt, shopsIn)) {
+        aggregates.forEach(
+            (key, ids) -> {
+              if (key.startsWith(user + "|")) {
+                ids.values().removeIf(t -> t >= windowStart);
+              }
+            });
+        aggregates.values().removeIf(Map::isEmpty);
+      }
+      for (EnrichedPurchase p : carried) {
+        add(p);
+      }
+    }
+
+    GraphSnapshot snapshot() {
+      Map<String, java.util.Set<String>> at = new java.util.TreeMap<>();
+      shopsAt.forEach((k, ids) -> at.put(k, new java.util.TreeSet<>(ids.keySet())));
+      Map<String, java.util.Set<String>> in = new java.util.TreeMap<>();
+      shopsIn.forEach((k, ids) -> in.put(k, new java.util.TreeSet<>(ids.keySet())));
+      return new GraphSnapshot(purchased, at, in);
+    }
   }
 
   private static EnrichedPurchase toPurchase(String id, Spec spec) {
