@@ -71,7 +71,7 @@ public final class ConsumerGraphTopology {
     SingleOutputStreamOperator<GraphUpdate> updates =
         Unions.of(purchases.purchases(), loads.histories())
             .keyBy(MergeInput::userId)
-            .process(new FullLoadMerger(settings.liveRetention()))
+            .process(new FullLoadMerger(settings.liveRetention(), loads.priorityQueue()))
             .name("full-load-merger")
             .uid("full-load-merger");
     // Keyed again so one user's updates always reach the same writer, in order.
@@ -81,6 +81,17 @@ public final class ConsumerGraphTopology {
         .name("neo4j-graph-sink")
         .uid("neo4j-graph-sink")
         .setParallelism(settings.sinkParallelism());
+    if (!loads.priorityQueue().isEmpty()) {
+      // Enrolled users' updates: a writer of their own, so an enrollment's FullLoad does not wait
+      // behind a bulk backfill's in the bulk writer's buffers and batches (FullLoadMerger).
+      updates
+          .getSideOutput(FullLoadMerger.PRIORITY)
+          .keyBy(GraphUpdate::userId)
+          .sinkTo(graphSink)
+          .name("neo4j-graph-sink-enrolled")
+          .uid("neo4j-graph-sink-enrolled")
+          .setParallelism(settings.sinkParallelism());
+    }
     loads.results().sinkFrom(updates);
 
     Unions.of(purchases.deadLetters(), loads.deadLetters())

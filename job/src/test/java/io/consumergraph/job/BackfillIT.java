@@ -144,6 +144,15 @@ class BackfillIT {
       STACK.upstream().knobs(EndpointFamily.PURCHASE_HISTORY).reset();
       Thread.sleep(1000);
       assertAggregatesMatchOracle(bob, Set.of(during));
+      // Bob came from the enrollment queue: his FullLoad and his updates after it have a Neo4j
+      // writer of their own (the receipt sent during the load went the bulk writer's way).
+      String enrolled = "enrolled-" + UUID.randomUUID();
+      producer.send(new ProducerRecord<>("receipts", STACK.liveReceipt(enrolled, bob))).get();
+      waitFor("Bob's receipt after his load", () -> purchaseIds(bob).contains(enrolled));
+      assertThat(METRICS.counter("backfill", "full-load-merger", "priorityUpdates"))
+          .as("Bob's FullLoad and the receipt after it")
+          .isEqualTo(2);
+      assertAggregatesMatchOracle(bob, Set.of(during, enrolled));
 
       // 5. Invalid requests and loads that keep failing go to the dead-letter queue; the failed
       //    user is not marked loaded, so a later request loads it.

@@ -108,8 +108,13 @@ class ConsumerGraphTopologyTest {
           "load-outcomes-source",
           "decode-load-outcomes",
           "load-coordinator",
+          "bulk-load-requests",
           "load-user-history",
           "to-merge-history",
+          "enrolled-load-requests",
+          "load-user-history-enrolled",
+          "to-merge-history-enrolled",
+          "neo4j-graph-sink-enrolled",
           "load-outcomes-sink",
           "request-dead-letter-sink");
 
@@ -182,8 +187,19 @@ class ConsumerGraphTopologyTest {
         .containsExactly("full-load-merger");
     assertThat(downstream(streamGraph, byUid, "to-merge-history"))
         .containsExactly("full-load-merger");
+    // Enrollments have a lane of their own from the coordinator to Neo4j.
+    assertThat(downstream(streamGraph, byUid, "load-coordinator"))
+        .containsExactlyInAnyOrder("bulk-load-requests", "enrolled-load-requests");
+    assertThat(downstream(streamGraph, byUid, "enrolled-load-requests"))
+        .containsExactly("load-user-history-enrolled");
+    assertThat(downstream(streamGraph, byUid, "to-merge-history-enrolled"))
+        .containsExactly("full-load-merger");
     assertThat(downstream(streamGraph, byUid, "full-load-merger"))
-        .contains("neo4j-graph-sink", "load-outcomes-sink", "request-dead-letter-sink");
+        .contains(
+            "neo4j-graph-sink",
+            "neo4j-graph-sink-enrolled",
+            "load-outcomes-sink",
+            "request-dead-letter-sink");
     assertThat(downstream(streamGraph, byUid, "decode-load-requests"))
         .contains("load-coordinator", "enrollment-requests", "request-dead-letter-sink");
     assertThat(downstream(streamGraph, byUid, "decode-load-outcomes"))

@@ -35,8 +35,10 @@ import org.apache.flink.streaming.api.functions.async.AsyncFunction;
  *
  * <pre>
  * SQS ─► decode-load-requests ─► load-coordinator ─► load-user-history ─► merge inputs
- *            │   └─ enrollment-requests ─► gate      ▲
- *            └─ invalid ─► SQS DLQ                  load-outcomes (Kafka) ◄─ merger
+ *            │   │                       │               (bulk requests)
+ *            │   │                       └─► load-user-history-enrolled ─► merge inputs
+ *            │   └─ enrollment-requests ─► gate        (enrollment queue's requests)
+ *            └─ invalid ─► SQS DLQ          load-outcomes (Kafka) ◄─ merger
  *
  * gate's auto-load requests ─► auto-load-throttle ─► bulk queue (SQS), read back above
  * </pre>
@@ -91,14 +93,16 @@ public final class BackfillPath {
 
   /**
    * What the path hands to the rest of the topology: enrollments for the gate, histories for the
-   * merger, dead letters for the Kafka dead-letter topic, and what it attaches to the merger.
+   * merger, dead letters for the Kafka dead-letter topic, what it attaches to the merger, and the
+   * source whose loads go to the merger's priority lane (the enrollment queue; empty for none).
    */
   public record Streams(
       List<DataStream<GateInput>> enrollments,
       List<DataStream<MergeInput>> histories,
       List<DataStream<DeadLetter>> deadLetters,
       MergerResults results,
-      AutoLoads autoLoads) {}
+      AutoLoads autoLoads,
+      String priorityQueue) {}
 
   /** Sinks the path attaches to the merger's side outputs. */
   @FunctionalInterface
@@ -125,7 +129,7 @@ public final class BackfillPath {
   }
 
   private static final Streams NOTHING =
-      new Streams(List.of(), List.of(), List.of(), merger -> {}, requests -> {});
+      new Streams(List.of(), List.of(), List.of(), merger -> {}, requests -> {}, "");
 
   private final Inputs inputs;
   private final Outputs outputs;
@@ -222,19 +226,29 @@ public final class BackfillPath {
             .process(new LoadCoordinator(settings.loadedTtl(), settings.inFlightTimeout()))
             .name("load-coordinator")
             .uid("load-coordinator");
-    DataStream<MergeInput> histories =
-        AsyncDataStream.unorderedWaitWithRetry(
-                toLoad,
-                loader,
-                settings.loadTimeout().toMillis(),
-                TimeUnit.MILLISECONDS,
-                settings.maxConcurrentLoads(),
-                UserHistoryLoader.retryStrategy(settings.maxRetries()))
-            .name("load-user-history")
-            .uid("load-user-history")
-            .map(MergeInput::history)
-            .name("to-merge-history")
-            .uid("to-merge-history");
+    List<DataStream<MergeInput>> histories;
+    if (enrollmentQueue.isEmpty()) {
+      histories = List.of(histories(toLoad, "load-user-history", "to-merge-history"));
+    } else {
+      // Enrollments get a loader of their own: behind a bulk backfill the bulk loader's slots are
+      // all taken and its output waits on the Neo4j sink, and an enrollment queued behind them
+      // waited seconds. The merger sends the enrolled user's FullLoad to a Neo4j writer of its
+      // own too (FullLoadMerger.PRIORITY).
+      DataStream<UserLoadRequest> bulkLoads =
+          toLoad
+              .filter(request -> !request.source().equals(enrollmentQueue))
+              .name("bulk-load-requests")
+              .uid("bulk-load-requests");
+      DataStream<UserLoadRequest> enrolledLoads =
+          toLoad
+              .filter(request -> request.source().equals(enrollmentQueue))
+              .name("enrolled-load-requests")
+              .uid("enrolled-load-requests");
+      histories =
+          List.of(
+              histories(bulkLoads, "load-user-history", "to-merge-history"),
+              histories(enrolledLoads, "load-user-history-enrolled", "to-merge-history-enrolled"));
+    }
 
     MergerResults results =
         merger -> {
@@ -264,9 +278,27 @@ public final class BackfillPath {
                     .uid("auto-load-requests-sink");
     return new Streams(
         List.of(enrollments),
-        List.of(histories),
+        histories,
         List.of(outcomes.getSideOutput(DecodeAndFilter.DEAD_LETTERS)),
         results,
-        autoLoads);
+        autoLoads,
+        enrollmentQueue);
+  }
+
+  /** The histories of {@code requests}, loaded with the path's loader and settings. */
+  private DataStream<MergeInput> histories(
+      DataStream<UserLoadRequest> requests, String loaderUid, String toMergeUid) {
+    return AsyncDataStream.unorderedWaitWithRetry(
+            requests,
+            loader,
+            settings.loadTimeout().toMillis(),
+            TimeUnit.MILLISECONDS,
+            settings.maxConcurrentLoads(),
+            UserHistoryLoader.retryStrategy(settings.maxRetries()))
+        .name(loaderUid)
+        .uid(loaderUid)
+        .map(MergeInput::history)
+        .name(toMergeUid)
+        .uid(toMergeUid);
   }
 }

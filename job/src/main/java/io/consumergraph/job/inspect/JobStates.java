@@ -73,7 +73,8 @@ final class JobStates {
                   "recent-live-purchases",
                   Types.STRING,
                   Types.POJO(EnrichedPurchase.class),
-                  Shown.PURCHASES)));
+                  Shown.PURCHASES),
+              value("priority-lane", Types.BOOLEAN, Shown.PLAIN)));
 
   static final Operator AUTO_LOAD_THROTTLE =
       new Operator(

@@ -18,9 +18,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -35,6 +38,23 @@ import org.apache.flink.util.OutputTag;
  * remembered live purchases: a live purchase applied after the history was fetched (or missing from
  * it) survives the overwrite, and one that is in both counts once. Every load's outcome goes to
  * {@link #OUTCOMES}; a failed load's request goes to {@link #FAILED_LOADS}.
+ *
+ * <p><b>The priority lane.</b> A user loaded from the {@code priorityQueue} (the enrollment queue)
+ * is someone waiting for their graph. Their FullLoad, and every update of theirs for {@code
+ * liveRetention} after it, go to {@link #PRIORITY} instead of the main output: the topology writes
+ * that stream with a Neo4j sink of its own, so an enrollment does not queue behind a bulk
+ * backfill's FullLoads in the bulk sink's buffers and batches. Moving a user to the lane (and back,
+ * once the mark expires) can reorder the user's updates across the two sinks, which the graph
+ * contract tolerates:
+ *
+ * <ul>
+ *   <li>live updates only add ids, so they commute with each other;
+ *   <li>a FullLoad carries the user's remembered live purchases, so a live update written after it
+ *       adds nothing it does not hold, and one written before it is kept by it;
+ *   <li>two FullLoads of one user never meet in the sinks: the load coordinator starts a user's
+ *       next load only once the outcome of the one before has come back, which is after the
+ *       checkpoint that flushed both sinks.
+ * </ul>
  */
 public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInput, GraphUpdate> {
 
@@ -44,20 +64,39 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
   public static final OutputTag<LoadOutcome> OUTCOMES = new OutputTag<>("load-outcomes") {};
   public static final OutputTag<DeadLetter> FAILED_LOADS = new OutputTag<>("failed-loads") {};
 
+  /** The updates of users in the priority lane; see the class comment. */
+  public static final OutputTag<GraphUpdate> PRIORITY = new OutputTag<>("priority-updates") {};
+
   /** State name: part of the savepoint format, never rename. */
   static final String RECENT_LIVE = "recent-live-purchases";
 
+  /** State name: part of the savepoint format, never rename. */
+  static final String PRIORITY_LANE = "priority-lane";
+
   private final Duration liveRetention;
+  private final String priorityQueue;
 
   private transient MapState<String, EnrichedPurchase> recentLive;
+  private transient ValueState<Boolean> inPriorityLane;
+  private transient Counter priorityUpdates;
   private transient Counter liveUpdates;
   private transient Counter fullLoads;
   private transient Counter liveMerged;
   private transient Counter failedLoads;
   private transient Counter enrichmentIncomplete;
 
+  /** A merger without a priority lane. */
   public FullLoadMerger(Duration liveRetention) {
+    this(liveRetention, "");
+  }
+
+  /**
+   * @param priorityQueue the source of the requests whose users go to the priority lane (the
+   *     enrollment queue's URL); empty for none
+   */
+  public FullLoadMerger(Duration liveRetention, String priorityQueue) {
     this.liveRetention = liveRetention;
+    this.priorityQueue = Objects.requireNonNull(priorityQueue, "priorityQueue");
   }
 
   @Override
@@ -66,12 +105,16 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
         new MapStateDescriptor<>(RECENT_LIVE, Types.STRING, Types.POJO(EnrichedPurchase.class));
     descriptor.enableTimeToLive(StateTtl.afterWrite(liveRetention));
     recentLive = getRuntimeContext().getMapState(descriptor);
+    ValueStateDescriptor<Boolean> lane = new ValueStateDescriptor<>(PRIORITY_LANE, Types.BOOLEAN);
+    lane.enableTimeToLive(StateTtl.afterWrite(liveRetention));
+    inPriorityLane = getRuntimeContext().getState(lane);
     var metrics = MetricGroups.of(getRuntimeContext());
     liveUpdates = metrics.counter("liveUpdates");
     fullLoads = metrics.counter("fullLoads");
     liveMerged = metrics.counter("liveMergedIntoFullLoads");
     failedLoads = metrics.counter("failedLoads");
     enrichmentIncomplete = metrics.counter("enrichmentIncomplete");
+    priorityUpdates = metrics.counter("priorityUpdates");
   }
 
   @Override
@@ -85,7 +128,7 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
       }
       recentLive.put(purchase.purchaseId(), purchase);
       liveUpdates.inc();
-      out.collect(GraphUpdate.live(purchase, now));
+      emit(GraphUpdate.live(purchase, now), ctx, out);
       return;
     }
     UserHistory history = input.history();
@@ -106,13 +149,27 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
       }
     }
     fullLoads.inc();
-    out.collect(
+    if (!priorityQueue.isEmpty() && priorityQueue.equals(request.source())) {
+      inPriorityLane.update(true);
+    }
+    emit(
         GraphUpdate.fullLoad(
             request.userId(),
             now,
             UserHistoryLoader.startTimeMs(request, history.fetchedAtMs()),
-            merged.values().toArray(EnrichedPurchase[]::new)));
+            merged.values().toArray(EnrichedPurchase[]::new)),
+        ctx,
+        out);
     ctx.output(OUTCOMES, new LoadOutcome(request.userId(), request.requestId(), true, now));
+  }
+
+  private void emit(GraphUpdate update, Context ctx, Collector<GraphUpdate> out) throws Exception {
+    if (Boolean.TRUE.equals(inPriorityLane.value())) {
+      priorityUpdates.inc();
+      ctx.output(PRIORITY, update);
+    } else {
+      out.collect(update);
+    }
   }
 
   /** The request as the JSON it came as, so it can be re-driven from the dead-letter queue. */

@@ -103,4 +103,61 @@ class FullLoadMergerTest {
       assertThat(redriven.request()).isEqualTo(REQUEST);
     }
   }
+
+  @Test
+  void aUserLoadedFromThePriorityQueueMovesToThePriorityLaneWithEveryUpdateAfter()
+      throws Exception {
+    UserLoadRequest enrollment =
+        new UserLoadRequest(
+            "req-2", "u1", "enrollment", 1_700_000_000_000L, 365, "high", false, "enrollments");
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new FullLoadMerger(Duration.ofDays(3), "enrollments")),
+            MergeInput::userId,
+            Types.STRING)) {
+      h.open();
+      h.processElement(MergeInput.live(purchase("before", Origin.RECEIPT_STREAM)), 0);
+      // A bulk load keeps the user in the main output.
+      h.processElement(
+          MergeInput.history(new UserHistory(REQUEST, 5L, new EnrichedPurchase[0], null)), 0);
+      h.processElement(
+          MergeInput.history(
+              new UserHistory(
+                  enrollment, 6L, new EnrichedPurchase[] {purchase("h1", Origin.BACKFILL)}, null)),
+          0);
+      h.processElement(MergeInput.live(purchase("after", Origin.RECEIPT_STREAM)), 0);
+
+      assertThat(h.extractOutputValues())
+          .extracting(u -> u.fullLoad() + ":" + ids(u))
+          .containsExactly("false:[before]", "true:[before]");
+      assertThat(h.getSideOutput(FullLoadMerger.PRIORITY))
+          .extracting(StreamRecord::getValue)
+          .extracting(u -> u.fullLoad() + ":" + ids(u))
+          .containsExactly("true:[h1, before]", "false:[after]");
+      assertThat(h.getSideOutput(FullLoadMerger.OUTCOMES))
+          .extracting(r -> r.getValue().requestId())
+          .containsExactly("req-1", "req-2");
+
+      // The mark lasts the live retention, then the user's updates go to the main output again.
+      h.setStateTtlProcessingTime(Duration.ofDays(3).toMillis() + 1);
+      h.processElement(MergeInput.live(purchase("later", Origin.RECEIPT_STREAM)), 0);
+      assertThat(h.extractOutputValues())
+          .last()
+          .extracting(FullLoadMergerTest::ids)
+          .isEqualTo(List.of("later"));
+    }
+  }
+
+  @Test
+  void withoutAPriorityQueueEveryUpdateGoesToTheMainOutput() throws Exception {
+    UserLoadRequest enrollment =
+        new UserLoadRequest("req-2", "u1", "enrollment", 1L, 365, "high", false, "enrollments");
+    try (var h = merger()) {
+      h.processElement(
+          MergeInput.history(new UserHistory(enrollment, 6L, new EnrichedPurchase[0], null)), 0);
+      h.processElement(MergeInput.live(purchase("after", Origin.RECEIPT_STREAM)), 0);
+      assertThat(h.extractOutputValues()).hasSize(2);
+      assertThat(h.getSideOutput(FullLoadMerger.PRIORITY)).isNull();
+    }
+  }
 }
