@@ -26,9 +26,13 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns live purchases and loaded histories into graph updates, keyed by user.
@@ -60,6 +64,10 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
 
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(FullLoadMerger.class);
+
+  /** Enrollments the latency histograms keep. */
+  private static final int HISTOGRAM_WINDOW = 256;
 
   public static final OutputTag<LoadOutcome> OUTCOMES = new OutputTag<>("load-outcomes") {};
   public static final OutputTag<DeadLetter> FAILED_LOADS = new OutputTag<>("failed-loads") {};
@@ -79,6 +87,8 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
   private transient MapState<String, EnrichedPurchase> recentLive;
   private transient ValueState<Boolean> inPriorityLane;
   private transient Counter priorityUpdates;
+  private transient Histogram enrollmentWaitMs;
+  private transient Histogram enrollmentLoadMs;
   private transient Counter liveUpdates;
   private transient Counter fullLoads;
   private transient Counter liveMerged;
@@ -115,6 +125,10 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
     failedLoads = metrics.counter("failedLoads");
     enrichmentIncomplete = metrics.counter("enrichmentIncomplete");
     priorityUpdates = metrics.counter("priorityUpdates");
+    enrollmentWaitMs =
+        metrics.histogram("enrollmentWaitMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    enrollmentLoadMs =
+        metrics.histogram("enrollmentLoadMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
   }
 
   @Override
@@ -151,6 +165,19 @@ public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInpu
     fullLoads.inc();
     if (!priorityQueue.isEmpty() && priorityQueue.equals(request.source())) {
       inPriorityLane.update(true);
+      // Where an enrollment's time goes before the Neo4j writer: from its requested_at (the
+      // sender's clock) to its load starting, and from there to here.
+      long waitMs = history.fetchedAtMs() - request.requestedAtMs();
+      long loadMs = now - history.fetchedAtMs();
+      enrollmentWaitMs.update(waitMs);
+      enrollmentLoadMs.update(loadMs);
+      LOG.info(
+          "Enrollment FullLoad of user {} ({} purchases) to the priority writer: its load started"
+              + " {} ms after requested_at and took {} ms to reach the merger",
+          request.userId(),
+          merged.size(),
+          waitMs,
+          loadMs);
     }
     emit(
         GraphUpdate.fullLoad(

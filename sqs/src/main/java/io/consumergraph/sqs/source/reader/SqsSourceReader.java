@@ -19,6 +19,7 @@ import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.flink.util.concurrent.ExecutorThreadFactory;
@@ -197,6 +198,21 @@ public final class SqsSourceReader<T>
     };
   }
 
+  /**
+   * One fetched batch waits between the fetcher and the task at most, unless the source's settings
+   * say otherwise. Flink's default of two keeps up to 20 more messages of the bulk queue ahead of
+   * an enrollment the fetcher has already put first, and under a backfill the task takes them at
+   * the pace of the loads behind it: seconds (benchmarks/README.md).
+   */
+  static Configuration withElementQueue(Configuration config) {
+    if (config.contains(SourceReaderOptions.ELEMENT_QUEUE_CAPACITY)) {
+      return config;
+    }
+    Configuration copy = new Configuration(config);
+    copy.set(SourceReaderOptions.ELEMENT_QUEUE_CAPACITY, 1);
+    return copy;
+  }
+
   /** Everything the reader and its fetcher share, built before the super constructor runs. */
   private static final class Parts<T> {
     SourceReaderContext context;
@@ -225,7 +241,7 @@ public final class SqsSourceReader<T>
         ScheduledExecutorService acknowledgerExecutor) {
       Parts<T> p = new Parts<>();
       p.context = context;
-      p.config = config;
+      p.config = withElementQueue(config);
       p.deserializer = deserializer;
       p.proxy = proxy;
       p.clock = clock;

@@ -202,4 +202,14 @@ class SqsSourceReaderTest {
     assertThat(proxy.calls("visibility")).hasSize(1);
     assertThat(reader.metrics().visibilityExtended()).isEqualTo(1);
   }
+
+  @Test
+  void oneFetchedBatchWaitsForTheTaskUnlessTheSettingsSayOtherwise() {
+    var queue =
+        org.apache.flink.connector.base.source.reader.SourceReaderOptions.ELEMENT_QUEUE_CAPACITY;
+    assertThat(SqsSourceReader.withElementQueue(new Configuration()).get(queue)).isEqualTo(1);
+    Configuration given = new Configuration();
+    given.set(queue, 3);
+    assertThat(SqsSourceReader.withElementQueue(given).get(queue)).isEqualTo(3);
+  }
 }
