@@ -78,6 +78,9 @@ class AutoLoadIT {
     c.set(JobOptions.SQS_ENDPOINT, STACK.sqs().endpoint().toString());
     c.set(JobOptions.SQS_WAIT_TIME, Duration.ofSeconds(1));
     c.set(JobOptions.PURCHASE_HISTORY_RATE, 1000.0);
+    // A loaded build machine can take longer than the 2 s default per request; a load that timed
+    // out past its retries would go to the dead-letter queue and the user would never appear.
+    c.set(JobOptions.UPSTREAM_TIMEOUT, Duration.ofSeconds(10));
     c.set(JobOptions.AUTO_LOAD_RATE, 2.0);
     JobConfig config = JobConfig.of(c);
     StreamExecutionEnvironment env =

@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
  *       next load only once the outcome of the one before has come back, which is after the
  *       checkpoint that flushed both sinks.
  * </ul>
+ *
+ * Two cases fall outside these rules, both healed by the user's next FullLoad: a load whose outcome
+ * has not come back within {@code backfill.in-flight-timeout} (30 min of failing checkpoints) no
+ * longer holds the next one back, so two FullLoads could meet; and a live purchase whose products
+ * were enriched differently from the history's copy of it (a category that changed in between)
+ * keeps its own categories when it is written after the FullLoad.
  */
 public final class FullLoadMerger extends KeyedProcessFunction<String, MergeInput, GraphUpdate> {
 

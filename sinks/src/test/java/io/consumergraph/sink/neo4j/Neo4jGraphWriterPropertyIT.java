@@ -206,6 +206,89 @@ class Neo4jGraphWriterPropertyIT {
   }
 
   /**
+   * The enrollment lane's reorderings (FullLoadMerger): a user's updates reach Neo4j through two
+   * writers, so a live update can be written after a later FullLoad of its user. The merger puts
+   * every live purchase of the user it remembers into the FullLoad, and FullLoads of one user stay
+   * in order (the load coordinator). Under those two rules, delaying live updates past any later
+   * updates must leave the graph the merger's order leaves.
+   */
+  @Property(tries = 25)
+  void liveUpdatesWrittenAfterALaterFullLoadOfTheirUserLeaveTheInOrderGraph(
+      @ForAll("mixedScenarios") MixedScenario scenario, @ForAll("delays") List<Integer> delays)
+      throws Exception {
+    List<EnrichedPurchase> pool = new ArrayList<>();
+    for (int i = 0; i < scenario.pool().size(); i++) {
+      pool.add(toPurchase("p" + i, scenario.pool().get(i)));
+    }
+    // The merger's order: each FullLoad carries the live purchases of its user so far.
+    List<io.consumergraph.model.GraphUpdate> inOrder = new ArrayList<>();
+    Map<String, List<EnrichedPurchase>> livesOf = new java.util.HashMap<>();
+    for (int i = 0; i < scenario.events().size(); i++) {
+      Event event = scenario.events().get(i);
+      if (event.fullLoad()) {
+        long windowStart = event.windowDay() < 0 ? Long.MIN_VALUE : T0 + event.windowDay() * DAY_MS;
+        Map<String, EnrichedPurchase> carried = new java.util.LinkedHashMap<>();
+        event.carried().stream()
+            .map(pool::get)
+            .filter(p -> p.userId().equals(event.user()) && p.purchaseTimeMs() >= windowStart)
+            .forEach(p -> carried.put(p.purchaseId(), p));
+        livesOf
+            .getOrDefault(event.user(), List.of())
+            .forEach(p -> carried.putIfAbsent(p.purchaseId(), p));
+        inOrder.add(
+            Purchases.fullLoadFrom(
+                event.user(),
+                windowStart,
+                T0 + 40 * DAY_MS + i,
+                carried.values().toArray(EnrichedPurchase[]::new)));
+      } else {
+        EnrichedPurchase purchase = pool.get(event.purchase());
+        livesOf.computeIfAbsent(purchase.userId(), u -> new ArrayList<>()).add(purchase);
+        inOrder.add(Purchases.live(purchase));
+      }
+    }
+    // Another order: each live update moved later by its delay, everything else in order.
+    List<double[]> keyed = new ArrayList<>();
+    for (int i = 0; i < inOrder.size(); i++) {
+      boolean live = !inOrder.get(i).fullLoad();
+      int delay = live ? delays.get(i % delays.size()) : 0;
+      keyed.add(new double[] {i + delay + (live ? 0.5 : 0), i});
+    }
+    keyed.sort(java.util.Comparator.comparingDouble(k -> k[0]));
+    List<io.consumergraph.model.GraphUpdate> reordered = new ArrayList<>();
+    keyed.forEach(k -> reordered.add(inOrder.get((int) k[1])));
+
+    GraphSnapshot expected = write(inOrder, scenario.batchRows());
+    assertThat(write(reordered, scenario.batchRows())).isEqualTo(expected);
+  }
+
+  @Provide
+  Arbitrary<List<Integer>> delays() {
+    return Arbitraries.integers().between(0, 6).list().ofMinSize(1).ofMaxSize(16);
+  }
+
+  /** The graph after {@code updates}, written by one writer with a flush at the end. */
+  private static GraphSnapshot write(
+      List<io.consumergraph.model.GraphUpdate> updates, int batchRows) throws Exception {
+    TestNeo4j.clear();
+    Neo4jGraphWriter writer =
+        new Neo4jGraphWriter(
+            TestNeo4j.config().withBatchRows(batchRows),
+            new ManualProcessingTimeService(),
+            UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+            RejectedUpdates.failing().open());
+    try {
+      for (io.consumergraph.model.GraphUpdate update : updates) {
+        writer.write(update, null);
+      }
+      writer.flush(true);
+    } finally {
+      writer.close();
+    }
+    return GraphSnapshot.read();
+  }
+
+  /**
    * The graph contract applied one update at a time: PURCHASED only ever gains ids; a FullLoad
    * drops from the user's SHOPS_AT / SHOPS_IN every id of its window (purchase time at or after its
    * start), then adds what it carries; an aggregate left without ids is gone.
