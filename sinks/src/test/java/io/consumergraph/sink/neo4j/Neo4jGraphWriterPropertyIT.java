@@ -38,8 +38,8 @@ class Neo4jGraphWriterPropertyIT {
 
   record Scenario(List<Spec> pool, List<Delivery> deliveries, int batchRows) {}
 
-  @Provide
-  Arbitrary<Scenario> scenarios() {
+  /** Pools of 1 to 8 purchases of three users, four retailers (one "none") and five products. */
+  private static Arbitrary<List<Spec>> pools() {
     Arbitrary<Spec> spec =
         Combinators.combine(
                 Arbitraries.of("u1", "u2", "u3"),
@@ -51,9 +51,12 @@ class Neo4jGraphWriterPropertyIT {
                     .uniqueElements(),
                 Arbitraries.integers().between(0, 30))
             .as(Spec::new);
-    return spec.list()
-        .ofMinSize(1)
-        .ofMaxSize(8)
+    return spec.list().ofMinSize(1).ofMaxSize(8);
+  }
+
+  @Provide
+  Arbitrary<Scenario> scenarios() {
+    return pools()
         .flatMap(
             pool -> {
               Arbitrary<Delivery> delivery =
@@ -72,10 +75,7 @@ class Neo4jGraphWriterPropertyIT {
   void liveUpdatesWithRepeatsAcrossRandomBatchesMatchTheOracle(
       @ForAll("scenarios") Scenario scenario) throws Exception {
     TestNeo4j.clear();
-    List<EnrichedPurchase> pool = new ArrayList<>();
-    for (int i = 0; i < scenario.pool().size(); i++) {
-      pool.add(toPurchase("p" + i, scenario.pool().get(i)));
-    }
+    List<EnrichedPurchase> pool = purchases(scenario.pool());
     ManualProcessingTimeService time = new ManualProcessingTimeService();
     List<EnrichedPurchase> delivered = new ArrayList<>();
     Neo4jGraphWriter writer =
@@ -114,20 +114,7 @@ class Neo4jGraphWriterPropertyIT {
 
   @Provide
   Arbitrary<MixedScenario> mixedScenarios() {
-    Arbitrary<Spec> spec =
-        Combinators.combine(
-                Arbitraries.of("u1", "u2", "u3"),
-                Arbitraries.of("", "s1", "s2", "s3"),
-                Arbitraries.of("f1", "f2", "f3", "f4", "f5")
-                    .list()
-                    .ofMinSize(1)
-                    .ofMaxSize(3)
-                    .uniqueElements(),
-                Arbitraries.integers().between(0, 30))
-            .as(Spec::new);
-    return spec.list()
-        .ofMinSize(1)
-        .ofMaxSize(8)
+    return pools()
         .flatMap(
             pool -> {
               Arbitrary<Integer> index = Arbitraries.integers().between(0, pool.size() - 1);
@@ -161,10 +148,7 @@ class Neo4jGraphWriterPropertyIT {
   void fullLoadsAndLiveUpdatesOfNewAndKnownUsersMatchTheOracle(
       @ForAll("mixedScenarios") MixedScenario scenario) throws Exception {
     TestNeo4j.clear();
-    List<EnrichedPurchase> pool = new ArrayList<>();
-    for (int i = 0; i < scenario.pool().size(); i++) {
-      pool.add(toPurchase("p" + i, scenario.pool().get(i)));
-    }
+    List<EnrichedPurchase> pool = purchases(scenario.pool());
     Oracle oracle = new Oracle();
     ManualProcessingTimeService time = new ManualProcessingTimeService();
     Neo4jGraphWriter writer =
@@ -216,10 +200,7 @@ class Neo4jGraphWriterPropertyIT {
   void liveUpdatesWrittenAfterALaterFullLoadOfTheirUserLeaveTheInOrderGraph(
       @ForAll("mixedScenarios") MixedScenario scenario, @ForAll("delays") List<Integer> delays)
       throws Exception {
-    List<EnrichedPurchase> pool = new ArrayList<>();
-    for (int i = 0; i < scenario.pool().size(); i++) {
-      pool.add(toPurchase("p" + i, scenario.pool().get(i)));
-    }
+    List<EnrichedPurchase> pool = purchases(scenario.pool());
     // The merger's order: each FullLoad carries the live purchases of its user so far.
     List<io.consumergraph.model.GraphUpdate> inOrder = new ArrayList<>();
     Map<String, List<EnrichedPurchase>> livesOf = new java.util.HashMap<>();
@@ -341,6 +322,15 @@ class Neo4jGraphWriterPropertyIT {
       shopsIn.forEach((k, ids) -> in.put(k, new java.util.TreeSet<>(ids.keySet())));
       return new GraphSnapshot(purchased, at, in);
     }
+  }
+
+  /** The pool's purchases, with ids p0, p1, … */
+  private static List<EnrichedPurchase> purchases(List<Spec> specs) {
+    List<EnrichedPurchase> pool = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      pool.add(toPurchase("p" + i, specs.get(i)));
+    }
+    return pool;
   }
 
   private static EnrichedPurchase toPurchase(String id, Spec spec) {
