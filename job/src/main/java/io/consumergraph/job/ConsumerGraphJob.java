@@ -221,6 +221,7 @@ public final class ConsumerGraphJob {
             .visibilityTimeout(config.get(SQS_VISIBILITY_TIMEOUT))
             .waitTimeSeconds(wholeSeconds(config.get(SQS_WAIT_TIME)))
             .severalQueuesWaitTimeSeconds(wholeSeconds(config.get(SQS_SEVERAL_QUEUES_WAIT_TIME)))
+            .maxMessagesPerPoll(config.get(SQS_MAX_MESSAGES_PER_POLL))
             .maxInFlight(
                 config.get(LOG_ONLY)
                     ? Math.min(config.get(SQS_MAX_IN_FLIGHT), LOG_ONLY_MAX_IN_FLIGHT)

@@ -283,6 +283,15 @@ public final class JobOptions {
                   + " long-polls the enrollment queue this long, then asks both queues again, so a"
                   + " bulk request arriving while idle waits at most about this long.");
 
+  public static final ConfigOption<Integer> SQS_MAX_MESSAGES_PER_POLL =
+      ConfigOptions.key("sqs.max-messages-per-poll")
+          .intType()
+          .defaultValue(SqsSourceOptions.MAX_MESSAGES_PER_POLL.defaultValue())
+          .withDescription(
+              "Requests asked for per ReceiveMessage call (1-10). A reader hands what one call"
+                  + " returned downstream before it takes an enrollment, so under a bulk backlog"
+                  + " a smaller value lets enrollments in sooner, for more calls.");
+
   public static final ConfigOption<Integer> SQS_MAX_IN_FLIGHT =
       ConfigOptions.key("sqs.max-in-flight")
           .intType()

@@ -7,6 +7,7 @@ import io.consumergraph.sqs.source.metrics.SqsSourceMetrics;
 import io.consumergraph.sqs.source.split.SqsQueueSplit;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,14 +24,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each fetch asks the queues from the highest priority down with a short poll and returns the
  * first non-empty answer, so a message on the enrollment queue is taken before the next batch of
- * the bulk queue, however long the bulk backlog is. Queues of equal priority take turns. Only when
- * every queue came back empty does it long-poll the top queue, to stay cheap while idle: for the
- * full wait time when it has one queue, and for the shorter {@code severalQueuesWaitTimeSeconds}
- * when it has several, so a message arriving on a lower queue of an idle reader is not left waiting
- * behind a long poll of the top one. It stops polling while the reader holds {@code maxInFlight}
- * undeleted messages; the last {@code maxMessagesPerPoll} of those (at most half of them) are kept
- * for the top-priority queues, so a bulk backlog that fills the reader cannot hold an enrollment
- * back until the next checkpoint deletes.
+ * the bulk queue, however long the bulk backlog is. Queues of equal priority take turns.
+ *
+ * <p>With several queues, what a lower-priority poll returned is handed over one message per fetch
+ * and the rest held here (received, not emitted: no checkpoint covers them, and they are released
+ * on close like anything not emitted). The reader's task takes one fetch at a time and Flink keeps
+ * one more waiting beside the fetcher's own, so under back-pressure a whole poll of bulk requests
+ * in each of those places sat ahead of an enrollment: 20-30 requests, a second or more at a
+ * backfill's pace. While it holds bulk messages, a fetch asks the top-priority queues again at most
+ * every {@link #TOP_POLL_INTERVAL_MS} and otherwise hands over the next held one, so at most a few
+ * bulk requests are ahead of an enrollment and an idle enrollment queue costs at most ten short
+ * polls a second while a backlog drains. Only when every queue came back empty does it long-poll
+ * the top queue, to stay cheap while idle: for the full wait time when it has one queue, and for
+ * the shorter {@code severalQueuesWaitTimeSeconds} when it has several, so a message arriving on a
+ * lower queue of an idle reader is not left waiting behind a long poll of the top one. It stops
+ * polling while the reader holds {@code maxInFlight} undeleted messages; the last {@code
+ * maxMessagesPerPoll} of those (at most half of them) are kept for the top-priority queues, so a
+ * bulk backlog that fills the reader cannot hold an enrollment back until the next checkpoint
+ * deletes.
  */
 public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage, SqsQueueSplit> {
 
@@ -38,6 +49,9 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
 
   /** How long a fetch waits when there is nothing it may do (no split, reader full). */
   static final long PAUSE_MS = 50;
+
+  /** While bulk messages are held, the top-priority queues are asked at most this often. */
+  static final long TOP_POLL_INTERVAL_MS = 100;
 
   private final SqsProxy proxy;
   private final InFlightMessages inFlight;
@@ -56,6 +70,12 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
 
   /** Highest priority first; the order within equal priorities rotates per fetch. */
   private final List<SqsQueueSplit> splits = new ArrayList<>();
+
+  /** Received from a lower-priority queue, not yet handed over; only with several queues. */
+  private final ArrayDeque<ReceivedSqsMessage> held = new ArrayDeque<>();
+
+  private SqsQueueSplit heldSplit;
+  private long topPolledAtMs = Long.MIN_VALUE;
 
   private final Object wakeUpLock = new Object();
   private boolean wokenUp;
@@ -93,6 +113,9 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
       pause(PAUSE_MS);
       return empty();
     }
+    if (!held.isEmpty()) {
+      return handOverHeldOrTop();
+    }
     int capacity = maxInFlight - inFlight.size();
     if (capacity <= 0) {
       // Back-pressure: wait until a completed checkpoint deletes messages.
@@ -109,11 +132,14 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
           continue; // what is left is kept for the top-priority queues
         }
         List<ReceivedSqsMessage> received = receive(split, room, 0);
+        if (split.priority() == topPriority) {
+          topPolledAtMs = clock.millis();
+        }
         if (received == null) {
           return empty();
         }
         if (!received.isEmpty()) {
-          return records(split, received);
+          return split.priority() == topPriority ? records(split, received) : hold(split, received);
         }
       }
     }
@@ -128,6 +154,43 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
       pause(PAUSE_MS); // no long poll to wait in: do not spin on empty queues
     }
     return received == null || received.isEmpty() ? empty() : records(top, received);
+  }
+
+  /**
+   * Asks the top-priority queues when the last ask is {@link #TOP_POLL_INTERVAL_MS} old and returns
+   * what they had; otherwise (or when they had nothing) hands over the next held message.
+   */
+  private RecordsWithSplitIds<ReceivedSqsMessage> handOverHeldOrTop() throws IOException {
+    int capacity = maxInFlight - inFlight.size();
+    if (capacity > 0 && clock.millis() - topPolledAtMs >= TOP_POLL_INTERVAL_MS) {
+      List<SqsQueueSplit> order = pollingOrder();
+      int topPriority = order.get(0).priority();
+      topPolledAtMs = clock.millis();
+      for (SqsQueueSplit split : order) {
+        if (split.priority() != topPriority) {
+          break;
+        }
+        List<ReceivedSqsMessage> received =
+            receive(split, Math.min(maxMessagesPerPoll, capacity), 0);
+        if (received != null && !received.isEmpty()) {
+          return records(split, received);
+        }
+      }
+    }
+    return records(heldSplit, List.of(held.poll()));
+  }
+
+  /** Hands over the first of a lower-priority poll's messages and holds the rest. */
+  private RecordsWithSplitIds<ReceivedSqsMessage> hold(
+      SqsQueueSplit split, List<ReceivedSqsMessage> received) {
+    held.addAll(received.subList(1, received.size()));
+    heldSplit = split;
+    return records(split, received.subList(0, 1));
+  }
+
+  /** Messages received from a lower-priority queue and not yet handed over. */
+  int held() {
+    return held.size();
   }
 
   /** The splits in the order this fetch asks them: priority descending, equal ones rotated. */

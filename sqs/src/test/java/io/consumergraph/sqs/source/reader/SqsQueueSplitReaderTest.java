@@ -57,6 +57,22 @@ class SqsQueueSplitReaderTest {
     return out;
   }
 
+  /** What {@code n} fetches in a row return, one after the other. */
+  private static List<ReceivedSqsMessage> fetches(SqsQueueSplitReader reader, int n)
+      throws IOException {
+    List<ReceivedSqsMessage> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.addAll(drain(reader.fetch()));
+    }
+    return out;
+  }
+
+  private static String[] bulk(int from, int to) {
+    return java.util.stream.IntStream.range(from, to)
+        .mapToObj(i -> "bulk-" + i)
+        .toArray(String[]::new);
+  }
+
   private static List<String> bodies(List<ReceivedSqsMessage> messages) {
     return messages.stream().map(m -> m.message().body()).toList();
   }
@@ -69,15 +85,67 @@ class SqsQueueSplitReaderTest {
       proxy.send(BULK, "bulk-" + i);
     }
 
-    assertThat(bodies(drain(reader.fetch()))).hasSize(10).allMatch(b -> b.startsWith("bulk-"));
+    assertThat(bodies(drain(reader.fetch()))).containsExactly("bulk-0");
+    assertThat(reader.held()).isEqualTo(9);
     proxy.send(ENROLL, "enroll-1");
-    assertThat(bodies(drain(reader.fetch()))).containsExactly("enroll-1");
-    assertThat(bodies(drain(reader.fetch()))).hasSize(10).allMatch(b -> b.startsWith("bulk-"));
+    clock.advance(SqsQueueSplitReader.TOP_POLL_INTERVAL_MS);
+    assertThat(bodies(drain(reader.fetch())))
+        .as("taken ahead of the nine bulk requests the reader holds")
+        .containsExactly("enroll-1");
+    assertThat(bodies(fetches(reader, 9))).containsExactly(bulk(1, 10));
+    assertThat(bodies(drain(reader.fetch()))).containsExactly("bulk-10");
 
-    // Every fetch asked the enrollment queue first.
+    // A fetch that polls asks the enrollment queue first.
     List<String> asked = proxy.calls("receive").stream().map(FakeSqsProxy.Call::queueUrl).toList();
     assertThat(asked).containsExactly(ENROLL, BULK, ENROLL, ENROLL, BULK);
     assertThat(proxy.pending(BULK)).isEqualTo(80);
+  }
+
+  @Test
+  void whileItHoldsBulkRequestsTheEnrollmentQueueIsAskedAtMostEveryInterval() throws IOException {
+    SqsQueueSplitReader reader =
+        reader(1000, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
+    for (int i = 0; i < 10; i++) {
+      proxy.send(BULK, "bulk-" + i);
+    }
+    List<ReceivedSqsMessage> handed = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      handed.addAll(drain(reader.fetch()));
+      clock.advance(SqsQueueSplitReader.TOP_POLL_INTERVAL_MS / 2);
+    }
+    assertThat(bodies(handed)).containsExactly(bulk(0, 10));
+    // Ten fetches over 500 ms: the first asked both queues, then every second one the top queue.
+    List<String> asked = proxy.calls("receive").stream().map(FakeSqsProxy.Call::queueUrl).toList();
+    assertThat(asked).containsExactly(ENROLL, BULK, ENROLL, ENROLL, ENROLL, ENROLL);
+  }
+
+  @Test
+  void heldBulkRequestsAreNotCoveredByACheckpointUntilHandedOver() throws IOException {
+    SqsQueueSplitReader reader =
+        reader(1000, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
+    for (int i = 0; i < 10; i++) {
+      proxy.send(BULK, "bulk-" + i);
+    }
+    List<ReceivedSqsMessage> handed = fetches(reader, 3);
+    handed.forEach(m -> inFlight.emitted(m.receiptHandle()));
+    inFlight.checkpoint(1);
+
+    assertThat(inFlight.takeCompleted(1).get(BULK))
+        .containsExactlyElementsOf(handed.stream().map(ReceivedSqsMessage::receiptHandle).toList());
+    assertThat(reader.held()).isEqualTo(7);
+    assertThat(inFlight.takeUncovered().get(BULK))
+        .as("held ones are given back on close like anything not emitted")
+        .hasSize(7);
+  }
+
+  @Test
+  void aReaderWithOneQueueHandsOverWholePolls() throws IOException {
+    SqsQueueSplitReader reader = reader(1000, SqsQueueSplit.of(BULK, 0, 0));
+    for (int i = 0; i < 10; i++) {
+      proxy.send(BULK, "bulk-" + i);
+    }
+    assertThat(bodies(drain(reader.fetch()))).containsExactly(bulk(0, 10));
+    assertThat(reader.held()).isZero();
   }
 
   @Test
@@ -90,7 +158,8 @@ class SqsQueueSplitReaderTest {
     }
     assertThat(drain(reader.fetch())).hasSize(10);
     assertThat(bodies(drain(reader.fetch()))).hasSize(5).allMatch(b -> b.startsWith("enroll-"));
-    assertThat(bodies(drain(reader.fetch()))).hasSize(10).allMatch(b -> b.startsWith("bulk-"));
+    assertThat(bodies(drain(reader.fetch()))).containsExactly("bulk-0");
+    assertThat(reader.held()).isEqualTo(9);
   }
 
   @Test
@@ -157,8 +226,8 @@ class SqsQueueSplitReaderTest {
     for (int i = 0; i < 100; i++) {
       proxy.send(BULK, "bulk-" + i);
     }
-    assertThat(drain(reader.fetch())).hasSize(10);
-    assertThat(drain(reader.fetch())).as("bulk stops 10 short of the bound").hasSize(5);
+    assertThat(fetches(reader, 10)).hasSize(10);
+    assertThat(fetches(reader, 5)).as("bulk stops 10 short of the bound").hasSize(5);
     assertThat(drain(reader.fetch())).isEmpty();
     assertThat(inFlight.size()).isEqualTo(15);
 
@@ -180,7 +249,7 @@ class SqsQueueSplitReaderTest {
     for (int i = 0; i < 100; i++) {
       proxy.send(BULK, "bulk-" + i);
     }
-    assertThat(drain(reader.fetch())).as("half of 10 for the bulk queue, not 1").hasSize(5);
+    assertThat(fetches(reader, 5)).as("half of 10 for the bulk queue, not 1").hasSize(5);
     assertThat(drain(reader.fetch())).isEmpty();
   }
 
