@@ -22,7 +22,8 @@ class BackfillBenchmarkIT {
               "--baseline-users", "30",
               "--rate-limit-users", "30",
               "--checkpoint-interval", "2s",
-              "--enrollments", "3"
+              "--enrollments", "3",
+              "--warmup-users", "0"
             });
 
     List<BackfillBenchmark.Result> results = BackfillBenchmark.run(options);

@@ -370,12 +370,12 @@ public final class JobOptions {
   public static final ConfigOption<Integer> LOAD_CONCURRENCY =
       ConfigOptions.key("backfill.max-concurrent-loads")
           .intType()
-          .defaultValue(100)
+          .defaultValue(50)
           .withDescription(
               "User loads in flight at once per subtask (async I/O capacity). A load waits on"
-                  + " its upstream requests (a user with many BTS orders for seconds), so with"
-                  + " the Purchase History rate limit off this bounds the backfill rate: 20 gave"
-                  + " ~125 users/s on 10,000 users here, 100 gave ~140-150 (benchmarks/README.md).");
+                  + " its upstream requests (0.3-1 s under a backfill here, seconds for a user with"
+                  + " many BTS orders), so with the Purchase History rate limit off this bounds the"
+                  + " rate: 125 users/s at 0.5 s a load needs about 60 in flight (benchmarks/README.md).");
 
   public static final ConfigOption<Duration> LOAD_TIMEOUT =
       ConfigOptions.key("backfill.load-timeout")
