@@ -54,7 +54,7 @@ bench io.consumergraph.benchmarks.GraphWriteBenchmark --receipts 3000 --rounds 2
 bench io.consumergraph.benchmarks.GraphWriteBenchmark --receipts 3000 --rounds 2 --neo4j process \
   || status=1
 bench io.consumergraph.benchmarks.BackfillBenchmark --users 3000 --baseline-users 600 \
-  --rate-limit-users 400 --enrollments 8 || status=1
+  --rate-limit-users 400 --enrollments 8 --warmup-users 1000 || status=1
 bench io.consumergraph.benchmarks.EdgeGrowthBenchmark || status=1
 # The release of 1M in one call takes minutes here (benchmarks/README.md): only 100K run both ways.
 bench io.consumergraph.benchmarks.StateBenchmark --users 100000 --sink-rate 20000 || status=1
