@@ -50,8 +50,8 @@ fi
 # of all figures (benchmarks/target/results/*.json, summary.json). Exit 1 if any run was wrong.
 rm -f benchmarks/target/results/*.json
 status=0
-bench io.consumergraph.benchmarks.GraphWriteBenchmark --receipts 3000 --rounds 2 || status=1
-bench io.consumergraph.benchmarks.GraphWriteBenchmark --receipts 3000 --rounds 2 --neo4j process \
+bench io.consumergraph.benchmarks.GraphWriteBenchmark --receipts 10000 --rounds 2 || status=1
+bench io.consumergraph.benchmarks.GraphWriteBenchmark --receipts 10000 --rounds 2 --neo4j process \
   || status=1
 bench io.consumergraph.benchmarks.BackfillBenchmark --users 3000 --baseline-users 600 \
   --rate-limit-users 400 --enrollments 8 --warmup-users 1000 || status=1

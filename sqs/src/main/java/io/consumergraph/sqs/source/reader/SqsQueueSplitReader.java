@@ -162,7 +162,7 @@ public final class SqsQueueSplitReader implements SplitReader<ReceivedSqsMessage
    */
   private RecordsWithSplitIds<ReceivedSqsMessage> handOverHeldOrTop() throws IOException {
     int capacity = maxInFlight - inFlight.size();
-    if (capacity > 0 && clock.millis() - topPolledAtMs >= TOP_POLL_INTERVAL_MS) {
+    if (capacity > 0 && clock.millis() >= topPolledAtMs + TOP_POLL_INTERVAL_MS) {
       List<SqsQueueSplit> order = pollingOrder();
       int topPriority = order.get(0).priority();
       topPolledAtMs = clock.millis();
