@@ -211,6 +211,13 @@ public final class ConsumerGraphJob {
           "sqs.queue-url is set but sqs.dead-letter-queue-url is not: invalid requests and"
               + " failed loads need somewhere to go");
     }
+    int perPoll = config.get(SQS_MAX_MESSAGES_PER_POLL);
+    if (perPoll < 1 || perPoll > 10) {
+      throw new IllegalArgumentException(
+          SQS_MAX_MESSAGES_PER_POLL.key()
+              + " must be between 1 and 10 (what one SQS ReceiveMessage call returns), got "
+              + perPoll);
+    }
     String endpoint = config.get(SQS_ENDPOINT);
     String enrollmentQueue = config.get(SQS_ENROLLMENT_QUEUE_URL);
     SqsSourceBuilder<SourceRecord> requests =
@@ -221,7 +228,7 @@ public final class ConsumerGraphJob {
             .visibilityTimeout(config.get(SQS_VISIBILITY_TIMEOUT))
             .waitTimeSeconds(wholeSeconds(config.get(SQS_WAIT_TIME)))
             .severalQueuesWaitTimeSeconds(wholeSeconds(config.get(SQS_SEVERAL_QUEUES_WAIT_TIME)))
-            .maxMessagesPerPoll(config.get(SQS_MAX_MESSAGES_PER_POLL))
+            .maxMessagesPerPoll(perPoll)
             .maxInFlight(
                 config.get(LOG_ONLY)
                     ? Math.min(config.get(SQS_MAX_IN_FLIGHT), LOG_ONLY_MAX_IN_FLIGHT)

@@ -41,6 +41,27 @@ class JobConfigTest {
   }
 
   @Test
+  void messagesPerPollOutsideWhatSqsAllowsNameTheSetting() {
+    for (String value : new String[] {"0", "11"}) {
+      JobConfig config =
+          JobConfig.load(
+              new String[] {
+                "--sqs.queue-url", "http://sqs/bulk",
+                "--sqs.dead-letter-queue-url", "http://sqs/dlq",
+                "--sqs.max-messages-per-poll", value
+              },
+              Map.of());
+
+      assertThatThrownBy(() -> ConsumerGraphJob.backfillPath(config, false))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "sqs.max-messages-per-poll must be between 1 and 10 (what one SQS ReceiveMessage"
+                  + " call returns), got "
+                  + value);
+    }
+  }
+
+  @Test
   void aMissingRequiredSettingNamesTheFlagAndTheVariable() {
     JobConfig config = JobConfig.load(new String[0], Map.of());
 
