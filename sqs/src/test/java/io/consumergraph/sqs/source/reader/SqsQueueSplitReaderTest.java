@@ -57,6 +57,23 @@ class SqsQueueSplitReaderTest {
     return out;
   }
 
+  /** A reader of the bulk queue and, at a higher priority, the enrollment queue. */
+  private SqsQueueSplitReader bulkAndEnrollmentReader() {
+    return reader(1000, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
+  }
+
+  /** Puts {@code n} messages "bulk-0" … on the bulk queue. */
+  private void sendBulk(int n) {
+    for (int i = 0; i < n; i++) {
+      proxy.send(BULK, "bulk-" + i);
+    }
+  }
+
+  /** The queue of every receive call so far, in order. */
+  private List<String> askedQueues() {
+    return proxy.calls("receive").stream().map(FakeSqsProxy.Call::queueUrl).toList();
+  }
+
   /** What {@code n} fetches in a row return, one after the other. */
   private static List<ReceivedSqsMessage> fetches(SqsQueueSplitReader reader, int n)
       throws IOException {
@@ -79,11 +96,8 @@ class SqsQueueSplitReaderTest {
 
   @Test
   void enrollmentIsTakenBeforeTheNextBulkBatchWhateverTheBacklog() throws IOException {
-    SqsQueueSplitReader reader =
-        reader(1000, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
-    for (int i = 0; i < 100; i++) {
-      proxy.send(BULK, "bulk-" + i);
-    }
+    SqsQueueSplitReader reader = bulkAndEnrollmentReader();
+    sendBulk(100);
 
     assertThat(bodies(drain(reader.fetch()))).containsExactly("bulk-0");
     assertThat(reader.held()).isEqualTo(9);
@@ -96,18 +110,14 @@ class SqsQueueSplitReaderTest {
     assertThat(bodies(drain(reader.fetch()))).containsExactly("bulk-10");
 
     // A fetch that polls asks the enrollment queue first.
-    List<String> asked = proxy.calls("receive").stream().map(FakeSqsProxy.Call::queueUrl).toList();
-    assertThat(asked).containsExactly(ENROLL, BULK, ENROLL, ENROLL, BULK);
+    assertThat(askedQueues()).containsExactly(ENROLL, BULK, ENROLL, ENROLL, BULK);
     assertThat(proxy.pending(BULK)).isEqualTo(80);
   }
 
   @Test
   void whileItHoldsBulkRequestsTheEnrollmentQueueIsAskedAtMostEveryInterval() throws IOException {
-    SqsQueueSplitReader reader =
-        reader(1000, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
-    for (int i = 0; i < 10; i++) {
-      proxy.send(BULK, "bulk-" + i);
-    }
+    SqsQueueSplitReader reader = bulkAndEnrollmentReader();
+    sendBulk(10);
     List<ReceivedSqsMessage> handed = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       handed.addAll(drain(reader.fetch()));
@@ -115,17 +125,13 @@ class SqsQueueSplitReaderTest {
     }
     assertThat(bodies(handed)).containsExactly(bulk(0, 10));
     // Ten fetches over 500 ms: the first asked both queues, then every second one the top queue.
-    List<String> asked = proxy.calls("receive").stream().map(FakeSqsProxy.Call::queueUrl).toList();
-    assertThat(asked).containsExactly(ENROLL, BULK, ENROLL, ENROLL, ENROLL, ENROLL);
+    assertThat(askedQueues()).containsExactly(ENROLL, BULK, ENROLL, ENROLL, ENROLL, ENROLL);
   }
 
   @Test
   void heldBulkRequestsAreNotCoveredByACheckpointUntilHandedOver() throws IOException {
-    SqsQueueSplitReader reader =
-        reader(1000, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
-    for (int i = 0; i < 10; i++) {
-      proxy.send(BULK, "bulk-" + i);
-    }
+    SqsQueueSplitReader reader = bulkAndEnrollmentReader();
+    sendBulk(10);
     List<ReceivedSqsMessage> handed = fetches(reader, 3);
     handed.forEach(m -> inFlight.emitted(m.receiptHandle()));
     inFlight.checkpoint(1);
@@ -141,9 +147,7 @@ class SqsQueueSplitReaderTest {
   @Test
   void aReaderWithOneQueueHandsOverWholePolls() throws IOException {
     SqsQueueSplitReader reader = reader(1000, SqsQueueSplit.of(BULK, 0, 0));
-    for (int i = 0; i < 10; i++) {
-      proxy.send(BULK, "bulk-" + i);
-    }
+    sendBulk(10);
     assertThat(bodies(drain(reader.fetch()))).containsExactly(bulk(0, 10));
     assertThat(reader.held()).isZero();
   }
@@ -223,9 +227,7 @@ class SqsQueueSplitReaderTest {
   void aBulkBacklogLeavesOnePollOfCapacityForEnrollments() throws IOException {
     SqsQueueSplitReader reader =
         reader(25, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
-    for (int i = 0; i < 100; i++) {
-      proxy.send(BULK, "bulk-" + i);
-    }
+    sendBulk(100);
     assertThat(fetches(reader, 10)).hasSize(10);
     assertThat(fetches(reader, 5)).as("bulk stops 10 short of the bound").hasSize(5);
     assertThat(drain(reader.fetch())).isEmpty();
@@ -246,9 +248,7 @@ class SqsQueueSplitReaderTest {
   void aSmallBoundKeepsAtMostHalfOfItForEnrollments() throws IOException {
     SqsQueueSplitReader reader =
         reader(10, SqsQueueSplit.of(BULK, 0, 0), SqsQueueSplit.of(ENROLL, 10, 0));
-    for (int i = 0; i < 100; i++) {
-      proxy.send(BULK, "bulk-" + i);
-    }
+    sendBulk(100);
     assertThat(fetches(reader, 5)).as("half of 10 for the bulk queue, not 1").hasSize(5);
     assertThat(drain(reader.fetch())).isEmpty();
   }
