@@ -1,5 +1,6 @@
 package io.consumergraph.operators.gate;
 
+import io.consumergraph.flags.ContentVersion;
 import io.consumergraph.flags.FlagNames;
 import io.consumergraph.flags.FlagSnapshot;
 import io.consumergraph.model.PurchaseEvent;
@@ -10,6 +11,7 @@ import io.consumergraph.operators.metrics.MetricGroups;
 import io.consumergraph.operators.state.StateTtl;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +54,9 @@ import org.apache.flink.util.OutputTag;
  * release its held ones first, so each user's purchases stay in order.
  *
  * <p>With {@link AutoLoad} on, the gate also asks for the history load of each user the flag newly
- * lets through, on the side output {@link #AUTO_LOADS}.
+ * lets through, on the side output {@link #AUTO_LOADS}. A new id-list member is asked for when its
+ * membership arrives; one that arrives ahead of the snapshot making its version current is judged
+ * again on a timer ({@link #MEMBERSHIP_RECHECK_MS}, and a grace later).
  */
 public final class UserGate
     extends KeyedBroadcastProcessFunction<String, GateInput, FlagUpdate, PurchaseEvent> {
@@ -90,6 +94,12 @@ public final class UserGate
 
   /** Held purchases released per subtask with a snapshot or a tick of the flag source. */
   public static final int DEFAULT_RELEASE_BATCH = 2_000;
+
+  /**
+   * With auto-load on, how soon a membership that arrived ahead of the snapshot making its list
+   * version current is judged again (and once more a grace after it arrived).
+   */
+  static final long MEMBERSHIP_RECHECK_MS = 1_000;
 
   /** A user keeps the last two versions of each list it was streamed in (see flags/README). */
   static final int VERSIONS_KEPT = 2;
@@ -216,6 +226,13 @@ public final class UserGate
               "id-list:" + input.listKey() + "@" + input.listVersion(),
               now,
               autoLoads);
+        } else if (!isCurrent(flags, input.listKey(), input.listVersion())) {
+          // The flag source streams a version's members before the snapshot that makes it
+          // current, on the other input: judged now, the member counts against the old version.
+          // Judge it again once that snapshot has had time to arrive, and for good a grace later.
+          timers.registerProcessingTimeTimer(now + MEMBERSHIP_RECHECK_MS);
+          timers.registerProcessingTimeTimer(
+              now + Math.max(MEMBERSHIP_RECHECK_MS, idListGrace.toMillis()));
         }
       }
     } else if (input.enrolled() != null) {
@@ -233,13 +250,45 @@ public final class UserGate
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PurchaseEvent> out)
       throws Exception {
     FlagSnapshot flags = current(ctx.getBroadcastState(FLAGS));
-    judgeAwaitingLists(
-        flags,
-        ctx.getCurrentKey(),
-        out,
-        request -> ctx.output(AUTO_LOADS, request),
-        ctx.timerService(),
-        timestamp);
+    Consumer<UserLoadRequest> autoLoads = request -> ctx.output(AUTO_LOADS, request);
+    String userId = ctx.getCurrentKey();
+    judgeAwaitingLists(flags, userId, out, autoLoads, ctx.timerService(), timestamp);
+    if (autoLoad.enabled() && flags.hasDocument()) {
+      // A membership that arrived ahead of its snapshot, or a waiting purchase's deadline (its
+      // admission already asked, if it asks at all: the mark makes this a no-op then).
+      Map<String, List<String>> stored = storedVersions();
+      Admission admission = admission(flags, userId, stored);
+      if (admission.admitted()) {
+        admitted(
+            userId,
+            admission,
+            "id-list:" + currentMemberships(flags, stored),
+            timestamp,
+            autoLoads);
+      }
+    }
+  }
+
+  /** Whether the snapshot's current version of the list is this one. */
+  private static boolean isCurrent(FlagSnapshot flags, String listKey, String version) {
+    ContentVersion current = flags.idListVersions().get(listKey);
+    return current != null && current.value().equals(version);
+  }
+
+  /** "key@version" of each current list version this user is a member of, sorted. */
+  private static String currentMemberships(FlagSnapshot flags, Map<String, List<String>> stored) {
+    List<String> lists = new ArrayList<>();
+    flags
+        .idListVersions()
+        .forEach(
+            (key, version) -> {
+              List<String> versions = stored.get(key);
+              if (versions != null && versions.contains(version.value())) {
+                lists.add(key + "@" + version.value());
+              }
+            });
+    Collections.sort(lists);
+    return String.join(",", lists);
   }
 
   /**

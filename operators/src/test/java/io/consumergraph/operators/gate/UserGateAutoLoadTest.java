@@ -205,6 +205,39 @@ class UserGateAutoLoadTest {
   }
 
   @Test
+  void aNewIdListMemberWhoseMembershipOvertakesItsSnapshotIsAskedForOnceTheSnapshotArrives()
+      throws Exception {
+    Files.writeString(dir.resolve("beta.csv"), "user_id\nu1\n");
+    try (var gate = gate()) {
+      publish(gate, BETA_LIST);
+
+      // The flag source sends the new version's members first, on the keyed input, and the
+      // snapshot that makes the version current on the broadcast input: here they arrive in
+      // that order.
+      Files.writeString(dir.resolve("beta.csv"), "user_id\nu1\nu2\n");
+      updates.clear();
+      poller.pollOnce();
+      FlagUpdate snapshot = updates.stream().filter(FlagUpdate::isSnapshot).findFirst().get();
+      for (FlagUpdate m : updates) {
+        if (!m.isSnapshot()) {
+          gate.processElement(GateInput.membership(m.userId(), m.listKey(), m.listVersion()), 0);
+        }
+      }
+      assertThat(requested(gate)).as("judged against the version still current").isEmpty();
+      gate.processBroadcastElement(snapshot, 0);
+      assertThat(requested(gate)).isEmpty();
+
+      gate.setProcessingTime(UserGate.MEMBERSHIP_RECHECK_MS);
+      assertThat(requested(gate)).containsExactly("u2");
+      assertThat(requests(gate).get(0).reason()).isEqualTo(AutoLoad.REASON_ENABLED);
+
+      gate.setProcessingTime(GRACE.toMillis() + UserGate.MEMBERSHIP_RECHECK_MS);
+      buy(gate, "u2", "a");
+      assertThat(requested(gate)).as("asked once").containsExactly("u2");
+    }
+  }
+
+  @Test
   void aUserWhosePurchasesTheFlagDroppedIsAskedForWhenLetThroughAgain() throws Exception {
     try (var gate = gate()) {
       publish(gate, rollout(100));
