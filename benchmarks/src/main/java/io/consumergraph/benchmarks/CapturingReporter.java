@@ -32,7 +32,12 @@ public final class CapturingReporter implements MetricReporter {
           "numberOfCompletedCheckpoints",
           "lastCheckpointDuration",
           "duplicatesDropped",
-          "purchasesFirstSeen");
+          "purchasesFirstSeen",
+          // Enrichment that gave up: a purchase written without its metadata shows as a short
+          // SHOPS_IN / IN_CATEGORY count in the graph check, and these say why.
+          "upstreamFailures",
+          "timeouts",
+          "enrichmentIncomplete");
 
   /** "task name | metric" → summed over subtasks. */
   private static final Map<String, Double> VALUES = new TreeMap<>();
