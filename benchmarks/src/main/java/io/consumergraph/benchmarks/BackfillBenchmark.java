@@ -155,16 +155,8 @@ public final class BackfillBenchmark {
   private BackfillBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
-    List<Result> results = run(options);
-    System.exit(results.stream().allMatch(Result::correct) ? 0 : 1);
+    BenchmarkMain.main(
+        args, Options::parse, options -> BenchmarkMain.status(run(options), Result::correct));
   }
 
   static List<Result> run(Options options) throws Exception {

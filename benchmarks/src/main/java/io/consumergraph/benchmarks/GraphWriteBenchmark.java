@@ -34,17 +34,7 @@ public final class GraphWriteBenchmark {
   private GraphWriteBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    BenchmarkOptions options;
-    try {
-      options = BenchmarkOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
-    int status = run(options);
-    // Kafka, Neo4j and Flink leave non-daemon threads behind.
-    System.exit(status);
+    BenchmarkMain.main(args, BenchmarkOptions::parse, GraphWriteBenchmark::run);
   }
 
   static int run(BenchmarkOptions options) throws Exception {
