@@ -29,6 +29,8 @@ import io.consumergraph.model.proto.Store;
 import io.consumergraph.operators.enrich.CatalogLookup;
 import io.consumergraph.operators.enrich.CatalogLookupFactory;
 import io.consumergraph.operators.flags.FlagUpdateSource;
+import io.consumergraph.operators.gate.AutoLoad;
+import io.consumergraph.operators.gate.UserGate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -235,16 +237,7 @@ class ConsumerGraphTopologyTest {
         .doesNotContain("receipts-source", "factoids-source", "enrollments-source")
         // Everything else keeps its uid: only the positions of what it read are the dry run's.
         .contains("decode-receipts", "user-gate", "dedup-purchases", "full-load-merger");
-    assertThat(
-            new LivePath.Settings(
-                    Duration.ofMinutes(1),
-                    Duration.ofDays(7),
-                    Duration.ofSeconds(1),
-                    1,
-                    10,
-                    true,
-                    2)
-                .sourceUid("receipts-source"))
+    assertThat(liveSettings(true, 2).sourceUid("receipts-source"))
         .isEqualTo("receipts-source-rewind-2-log-only");
   }
 
@@ -352,14 +345,20 @@ class ConsumerGraphTopologyTest {
     return new LivePath(
         new LivePath.Inputs(receipts, records("factoids"), flagSource, enrollments),
         new FakeCatalog(),
-        new LivePath.Settings(
-            Duration.ofMinutes(1),
-            Duration.ofDays(7),
-            Duration.ofSeconds(1),
-            1,
-            10,
-            logOnly,
-            rewindGeneration));
+        liveSettings(logOnly, rewindGeneration));
+  }
+
+  private static LivePath.Settings liveSettings(boolean logOnly, int rewindGeneration) {
+    return new LivePath.Settings(
+        Duration.ofMinutes(1),
+        Duration.ofDays(7),
+        Duration.ofSeconds(1),
+        1,
+        10,
+        logOnly,
+        rewindGeneration,
+        AutoLoad.Settings.off(),
+        UserGate.DEFAULT_RELEASE_BATCH);
   }
 
   private BackfillPath backfill(Source<SourceRecord, ?, ?> requests) {

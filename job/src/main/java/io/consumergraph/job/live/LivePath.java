@@ -88,48 +88,6 @@ public final class LivePath {
       }
     }
 
-    /** Settings with the gate's default killswitch release batch. */
-    public Settings(
-        Duration idListGrace,
-        Duration dedupTtl,
-        Duration upstreamTimeout,
-        int upstreamMaxRetries,
-        int enrichCapacity,
-        boolean logOnly,
-        int rewindGeneration,
-        AutoLoad.Settings autoLoad) {
-      this(
-          idListGrace,
-          dedupTtl,
-          upstreamTimeout,
-          upstreamMaxRetries,
-          enrichCapacity,
-          logOnly,
-          rewindGeneration,
-          autoLoad,
-          UserGate.DEFAULT_RELEASE_BATCH);
-    }
-
-    /** Settings without auto-load (a job without a backfill queue). */
-    public Settings(
-        Duration idListGrace,
-        Duration dedupTtl,
-        Duration upstreamTimeout,
-        int upstreamMaxRetries,
-        int enrichCapacity,
-        boolean logOnly,
-        int rewindGeneration) {
-      this(
-          idListGrace,
-          dedupTtl,
-          upstreamTimeout,
-          upstreamMaxRetries,
-          enrichCapacity,
-          logOnly,
-          rewindGeneration,
-          AutoLoad.Settings.off());
-    }
-
     /**
      * The uid of a live Kafka source: the base uid until the first rewind, then one per rewind
      * generation, so a restore drops the saved offsets and the source starts from {@code
