@@ -18,9 +18,9 @@ class BackfillBenchmarkIT {
     BackfillBenchmark.Options options =
         BackfillBenchmark.Options.parse(
             new String[] {
-              "--users", "60",
-              "--baseline-users", "30",
-              "--rate-limit-users", "30",
+              "--users", "40",
+              "--baseline-users", "20",
+              "--rate-limit-users", "20",
               "--checkpoint-interval", "2s",
               "--enrollments", "3",
               "--warmup-users", "0"
