@@ -1,7 +1,6 @@
 package io.consumergraph.benchmarks;
 
 import io.consumergraph.embedded.EmbeddedKafka;
-import io.consumergraph.embedded.EmbeddedNeo4j;
 import io.consumergraph.embedded.EmbeddedSqs;
 import io.consumergraph.job.ConsumerGraphJob;
 import io.consumergraph.job.config.EmbeddedStackConfig;
@@ -48,6 +47,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * (steady state), and the time until the queue has drained (a request is deleted with the
  * checkpoint after its FullLoad). Checks: every user with a history is in Neo4j, the queue and its
  * dead-letter queue are empty.
+ *
+ * <p>{@code --neo4j process} writes to a standalone Neo4j server in a process of its own ({@link
+ * GraphServer}), as production runs it, instead of the harness in this JVM.
  */
 public final class BackfillBenchmark {
 
@@ -70,6 +72,7 @@ public final class BackfillBenchmark {
       int enrollments,
       int warmupUsers,
       List<String> variants,
+      String neo4j,
       Map<String, String> settings) {
 
     static Options parse(String[] args) {
@@ -88,6 +91,7 @@ public final class BackfillBenchmark {
                   + " --parallelism P (2) --enrollments N (20, during defaults)"
                   + " --warmup-users N (2000, an untimed backfill first; 0: none)"
                   + " --variants baseline,defaults,rate-limit"
+                  + " --neo4j in-process|process (in-process; process: a standalone server)"
                   + " --set job.key=value (any job option, every variant)");
         }
         if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -108,6 +112,7 @@ public final class BackfillBenchmark {
               Integer.parseInt(given.getOrDefault("enrollments", "20")),
               Integer.parseInt(given.getOrDefault("warmup-users", "2000")),
               List.of(given.getOrDefault("variants", "baseline,defaults,rate-limit").split(",")),
+              given.getOrDefault("neo4j", "in-process"),
               Map.copyOf(settings));
       for (String key : given.keySet()) {
         if (!List.of(
@@ -120,10 +125,14 @@ public final class BackfillBenchmark {
                 "parallelism",
                 "enrollments",
                 "warmup-users",
-                "variants")
+                "variants",
+                "neo4j")
             .contains(key)) {
           throw new IllegalArgumentException("unknown option --" + key);
         }
+      }
+      if (!List.of("in-process", "process").contains(o.neo4j())) {
+        throw new IllegalArgumentException("--neo4j: in-process or process, got " + o.neo4j());
       }
       return o;
     }
@@ -164,7 +173,7 @@ public final class BackfillBenchmark {
     System.setProperty("aws.secretAccessKey", "bench");
     List<Result> results = new ArrayList<>();
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        EmbeddedNeo4j neo4j = EmbeddedNeo4j.start();
+        GraphServer neo4j = GraphServer.start(options.neo4j());
         EmbeddedSqs sqs = EmbeddedSqs.start();
         UpstreamSimulator upstream = UpstreamSimulator.start()) {
       for (EndpointFamily family : EndpointFamily.values()) {
@@ -218,12 +227,14 @@ public final class BackfillBenchmark {
     }
     print(results, options);
     BenchmarkJson.write(
-        "backfill",
+        // Its own file: the summary of `run.sh all` reads backfill.json, measured in-process.
+        options.neo4j().equals("process") ? "backfill-neo4j-process" : "backfill",
         Map.of(
             "latencyMs", options.latencyMs(),
             "checkpointInterval", options.checkpointInterval().toString(),
             "parallelism", options.parallelism(),
-            "variants", options.variants()),
+            "variants", options.variants(),
+            "neo4j", options.neo4j()),
         results);
     return results;
   }
@@ -234,7 +245,7 @@ public final class BackfillBenchmark {
       Configuration overrides,
       Options options,
       EmbeddedKafka kafka,
-      EmbeddedNeo4j neo4j,
+      GraphServer neo4j,
       EmbeddedSqs sqs,
       UpstreamSimulator upstream,
       Path flags)
@@ -371,10 +382,11 @@ public final class BackfillBenchmark {
   private static void print(List<Result> results, Options options) {
     System.out.printf(
         Locale.ROOT,
-        "%nbackfill, simulator latency %d ms, checkpoint every %s, parallelism %d%n",
+        "%nbackfill, simulator latency %d ms, checkpoint every %s, parallelism %d, Neo4j %s%n",
         options.latencyMs(),
         options.checkpointInterval(),
-        options.parallelism());
+        options.parallelism(),
+        options.neo4j());
     System.out.printf(
         "%-11s %7s %12s %10s %12s %12s%n",
         "variant", "users", "users/s", "drain s", "PH req/s", "vs baseline");
@@ -450,7 +462,7 @@ public final class BackfillBenchmark {
    * and returns each one's time from its request to its graph; -1 for one not there within 60 s.
    */
   private static List<Long> probeEnrollments(
-      EmbeddedSqs sqs, String queue, EmbeddedNeo4j neo4j, List<String> users) {
+      EmbeddedSqs sqs, String queue, GraphServer neo4j, List<String> users) {
     List<Long> latencies = new ArrayList<>();
     try {
       for (String user : users) {
@@ -531,7 +543,7 @@ public final class BackfillBenchmark {
   }
 
   /** Whether the user is in Neo4j with a purchase. */
-  private static boolean loaded(EmbeddedNeo4j neo4j, String user) {
+  private static boolean loaded(GraphServer neo4j, String user) {
     try (Session session = neo4j.driver().session()) {
       return session
           .run(
@@ -543,7 +555,7 @@ public final class BackfillBenchmark {
     }
   }
 
-  private static long count(EmbeddedNeo4j neo4j, String prefix) {
+  private static long count(GraphServer neo4j, String prefix) {
     try (Session session = neo4j.driver().session()) {
       return session
           .run(

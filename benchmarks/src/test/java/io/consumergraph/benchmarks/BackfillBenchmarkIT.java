@@ -1,6 +1,7 @@
 package io.consumergraph.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,5 +36,11 @@ class BackfillBenchmarkIT {
     // Every enrolled user reached Neo4j (a latency of -1 is one that never did).
     assertThat(results.get(1).enrollmentLatenciesMs()).hasSize(3).allMatch(ms -> ms >= 0);
     assertThat(results.get(0).enrollmentLatenciesMs()).isEmpty();
+  }
+
+  @Test
+  void anUnknownNeo4jPlacementIsRefused() {
+    assertThatThrownBy(() -> BackfillBenchmark.Options.parse(new String[] {"--neo4j", "remote"}))
+        .hasMessageContaining("--neo4j: in-process or process, got remote");
   }
 }
