@@ -112,7 +112,7 @@ public final class BackfillBenchmark {
               Integer.parseInt(given.getOrDefault("enrollments", "20")),
               Integer.parseInt(given.getOrDefault("warmup-users", "2000")),
               List.of(given.getOrDefault("variants", "baseline,defaults,rate-limit").split(",")),
-              given.getOrDefault("neo4j", "in-process"),
+              GraphServer.placement(given.getOrDefault("neo4j", "in-process")),
               Map.copyOf(settings));
       for (String key : given.keySet()) {
         if (!List.of(
@@ -130,9 +130,6 @@ public final class BackfillBenchmark {
             .contains(key)) {
           throw new IllegalArgumentException("unknown option --" + key);
         }
-      }
-      if (!List.of("in-process", "process").contains(o.neo4j())) {
-        throw new IllegalArgumentException("--neo4j: in-process or process, got " + o.neo4j());
       }
       return o;
     }

@@ -102,11 +102,11 @@ record BenchmarkOptions(
             }
             case "--warmup" -> warmup = Integer.parseInt(value);
             case "--neo4j" -> {
-              if (!List.of("in-process", "process").contains(value)) {
-                throw new IllegalArgumentException(
-                    "--neo4j: in-process or process, got " + value + "\n" + USAGE);
+              try {
+                neo4j = GraphServer.placement(value);
+              } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + "\n" + USAGE, e);
               }
-              neo4j = value;
             }
             default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
           }

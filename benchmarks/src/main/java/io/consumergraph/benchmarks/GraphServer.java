@@ -33,11 +33,22 @@ interface GraphServer extends AutoCloseable {
   /** The standalone server's heap; its page cache is set in its neo4j.conf. */
   String PROCESS_HEAP = "1g";
 
+  /**
+   * Returns {@code where} if it names a placement ({@code in-process} or {@code process}), for the
+   * benchmarks' {@code --neo4j} option; throws with what is accepted otherwise.
+   */
+  static String placement(String where) {
+    if (!where.equals("in-process") && !where.equals("process")) {
+      throw new IllegalArgumentException("--neo4j: in-process or process, got " + where);
+    }
+    return where;
+  }
+
   static GraphServer start(String where) throws Exception {
-    return switch (where) {
+    return switch (placement(where)) {
       case "in-process" -> new InProcess(EmbeddedNeo4j.start());
       case "process" -> Standalone.start();
-      default -> throw new IllegalArgumentException("--neo4j: in-process or process, got " + where);
+      default -> throw new AssertionError(where);
     };
   }
 
