@@ -2,6 +2,7 @@ package io.consumergraph.benchmarks;
 
 import io.consumergraph.embedded.EmbeddedKafka;
 import io.consumergraph.model.GraphUpdate;
+import io.consumergraph.simulator.EndpointFamily;
 import io.consumergraph.simulator.SyntheticCatalog;
 import io.consumergraph.simulator.UpstreamSimulator;
 import io.consumergraph.sink.neo4j.Neo4jGraphSink;
@@ -128,7 +129,12 @@ public final class GraphWriteBenchmark {
               s = (System.nanoTime() - started) / 1e9;
             }
             default -> {
+              long[] before = upstreamRequests(upstream);
               Pipeline.Run run = flink.run(data.distinctReceipts());
+              long[] after = upstreamRequests(upstream);
+              say(
+                  "round %d pipeline enrichment requests: FPS %d, category %d, retailer %d",
+                  round, after[0] - before[0], after[1] - before[1], after[2] - before[2]);
               s = run.netSeconds();
               pipelineWall.add(run.wallSeconds());
               // The same rate over all deliveries: what the pipeline writes once it runs.
@@ -333,6 +339,15 @@ public final class GraphWriteBenchmark {
           "  plan of '%s' on %d updates:%n%s",
           kind, sample.size(), SinkStepProfile.plan(driver, kind, sample));
     }
+  }
+
+  /** Requests the simulator has answered so far: FPS, category, retailer. */
+  private static long[] upstreamRequests(UpstreamSimulator upstream) {
+    return new long[] {
+      upstream.requestCount(EndpointFamily.FPS),
+      upstream.requestCount(EndpointFamily.CATEGORY),
+      upstream.requestCount(EndpointFamily.RETAILER)
+    };
   }
 
   private static Map<String, String> diff(Map<String, Long> expected, Map<String, Long> actual) {

@@ -31,6 +31,7 @@ final class UpstreamCatalog implements CatalogLookup {
   static UpstreamConfig config(JobConfig config) {
     return UpstreamConfig.builder()
         .productServiceUrl(config.get(JobOptions.PRODUCT_URL))
+        .productBatchDelay(config.get(JobOptions.PRODUCT_BATCH_DELAY))
         .categoryServiceUrl(config.get(JobOptions.CATEGORY_URL))
         .retailerServiceUrl(config.get(JobOptions.RETAILER_URL))
         .purchaseHistoryUrl(config.get(JobOptions.PURCHASE_HISTORY_URL))

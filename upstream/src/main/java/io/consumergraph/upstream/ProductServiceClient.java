@@ -16,16 +16,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Resolves FIDOs to {@link Product}s: FPS {@code POST {url}/v1/products:batchGet} for the FIDOs not
  * in the cache, then the category hierarchy of each product through the {@link
  * CategoryServiceClient}.
  *
+ * <p>Misses of concurrent lookups share requests: a FIDO missing from the cache waits up to {@link
+ * UpstreamConfig#productBatchDelay} for others (of any purchase in enrichment) and goes out with
+ * them in one batchGet of at most {@link UpstreamConfig#productBatchSize} FIDOs, sent at once when
+ * full; a FIDO already asked for is not asked again while its request runs. Without this, a cold
+ * cache (after every restart) cost about one request per purchase.
+ *
  * <p>Only found, fully resolved products are cached; unknown FIDOs are simply absent from the
  * result and asked again next time (FPS may learn them). A failed batch or category lookup fails
- * the whole future with an {@link UpstreamException}; the client does not retry, the Flink async
- * I/O retry strategy does.
+ * every lookup waiting on it with an {@link UpstreamException}; the client does not retry, the
+ * Flink async I/O retry strategy does.
  */
 public final class ProductServiceClient {
 
@@ -35,7 +42,16 @@ public final class ProductServiceClient {
   private final CategoryServiceClient categories;
   private final URI batchGetUri;
   private final int batchSize;
+  private final long batchDelayNanos;
   private final Cache<String, Product> cache;
+
+  /** FIDOs asked for and not answered yet, pending or sent; guarded by {@code this}. */
+  private final Map<String, CompletableFuture<Optional<Product>>> asked = new HashMap<>();
+
+  /** FIDOs waiting for the next batchGet; guarded by {@code this}. */
+  private List<String> pending = new ArrayList<>();
+
+  private boolean flushScheduled;
 
   public ProductServiceClient(
       UpstreamConfig config, UpstreamHttp http, CategoryServiceClient categories) {
@@ -44,6 +60,7 @@ public final class ProductServiceClient {
     // The custom-method suffix ":batchGet" is part of the contract: not percent-encoded.
     this.batchGetUri = URI.create(config.productServiceUrl() + "/v1/products:batchGet");
     this.batchSize = config.productBatchSize();
+    this.batchDelayNanos = config.productBatchDelay().toNanos();
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(config.productCacheSize())
@@ -70,20 +87,95 @@ public final class ProductServiceClient {
     if (misses.isEmpty()) {
       return CompletableFuture.completedFuture(found);
     }
-    List<CompletableFuture<List<Product>>> batches = new ArrayList<>();
-    for (int from = 0; from < misses.size(); from += batchSize) {
-      batches.add(fetchBatch(misses.subList(from, Math.min(misses.size(), from + batchSize))));
+    List<CompletableFuture<Optional<Product>>> answers = new ArrayList<>(misses.size());
+    List<List<String>> full = new ArrayList<>();
+    boolean schedule = false;
+    synchronized (this) {
+      for (String fido : misses) {
+        CompletableFuture<Optional<Product>> answer = asked.get(fido);
+        if (answer == null) {
+          answer = new CompletableFuture<>();
+          asked.put(fido, answer);
+          pending.add(fido);
+          if (pending.size() >= batchSize) {
+            full.add(pending);
+            pending = new ArrayList<>();
+          }
+        }
+        answers.add(answer);
+      }
+      if (!pending.isEmpty() && batchDelayNanos == 0) {
+        full.add(pending);
+        pending = new ArrayList<>();
+      } else if (!pending.isEmpty() && !flushScheduled) {
+        flushScheduled = true;
+        schedule = true;
+      }
     }
-    return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+    full.forEach(this::send);
+    if (schedule) {
+      scheduleFlush();
+    }
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
         .thenApply(
             done -> {
-              for (CompletableFuture<List<Product>> batch : batches) {
-                for (Product p : batch.join()) {
-                  found.put(p.productId(), p);
-                }
+              for (CompletableFuture<Optional<Product>> answer : answers) {
+                answer.join().ifPresent(p -> found.put(p.productId(), p));
               }
               return found;
             });
+  }
+
+  private void scheduleFlush() {
+    CompletableFuture<Void> timer;
+    try {
+      timer = http.delay(batchDelayNanos);
+    } catch (RejectedExecutionException closed) {
+      timer = CompletableFuture.completedFuture(null); // fails in send: the client is closed
+    }
+    timer.whenComplete((ignored, failure) -> flushPending());
+  }
+
+  private void flushPending() {
+    List<String> batch;
+    synchronized (this) {
+      flushScheduled = false;
+      batch = pending;
+      pending = new ArrayList<>();
+    }
+    if (!batch.isEmpty()) {
+      send(batch);
+    }
+  }
+
+  /** One batchGet for {@code batch}; completes (and forgets) each FIDO's answer. */
+  private void send(List<String> batch) {
+    CompletableFuture<List<Product>> fetched;
+    try {
+      fetched = fetchBatch(batch);
+    } catch (RuntimeException e) {
+      fetched = CompletableFuture.failedFuture(e);
+    }
+    fetched.whenComplete(
+        (products, failure) -> {
+          Map<String, Product> byFido = new HashMap<>();
+          if (products != null) {
+            products.forEach(p -> byFido.put(p.productId(), p));
+          }
+          List<CompletableFuture<Optional<Product>>> answers = new ArrayList<>(batch.size());
+          synchronized (this) {
+            for (String fido : batch) {
+              answers.add(asked.remove(fido));
+            }
+          }
+          for (int i = 0; i < batch.size(); i++) {
+            if (failure == null) {
+              answers.get(i).complete(Optional.ofNullable(byFido.get(batch.get(i))));
+            } else {
+              answers.get(i).completeExceptionally(failure);
+            }
+          }
+        });
   }
 
   /** How many products the cache holds (an estimate, for metrics and tests). */

@@ -109,6 +109,88 @@ class CatalogClientsTest {
   }
 
   @Test
+  void concurrentLookupsShareOneBatchGet() throws Exception {
+    try (UpstreamClients batching =
+        UpstreamClients.create(config().productBatchDelay(Duration.ofMillis(200)).build())) {
+      List<String> fidos = categorizedFidos(9);
+      // Three purchases in enrichment at once, one FIDO shared by two of them.
+      List<List<String>> lookups =
+          List.of(fidos.subList(0, 4), fidos.subList(3, 7), fidos.subList(7, 9));
+      List<CompletableFuture<Map<String, Product>>> answers = new ArrayList<>();
+      for (List<String> lookup : lookups) {
+        answers.add(batching.products().getProducts(lookup));
+      }
+      for (int i = 0; i < lookups.size(); i++) {
+        assertThat(get(answers.get(i))).containsOnlyKeys(lookups.get(i));
+      }
+      assertThat(simulator.requestCount(EndpointFamily.FPS)).isEqualTo(1);
+      assertThat(batching.products().cachedProducts()).isEqualTo(fidos.size());
+    }
+  }
+
+  @Test
+  void aFullBatchGoesWithoutWaitingForTheDelay() throws Exception {
+    try (UpstreamClients batching =
+        UpstreamClients.create(
+            config().productBatchSize(3).productBatchDelay(Duration.ofHours(1)).build())) {
+      List<String> fidos = categorizedFidos(3);
+      // A lookup waiting for the hour would fail get()'s 5 s.
+      assertThat(get(batching.products().getProducts(fidos))).containsOnlyKeys(fidos);
+      assertThat(simulator.requestCount(EndpointFamily.FPS)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void zeroDelaySendsEachLookupsMissesOnTheirOwn() throws Exception {
+    try (UpstreamClients unbatched =
+        UpstreamClients.create(config().productBatchDelay(Duration.ZERO).build())) {
+      simulator.knobs(EndpointFamily.FPS).latency(100, 0);
+      List<String> fidos = categorizedFidos(4);
+      CompletableFuture<Map<String, Product>> first =
+          unbatched.products().getProducts(fidos.subList(0, 2));
+      CompletableFuture<Map<String, Product>> second =
+          unbatched.products().getProducts(fidos.subList(2, 4));
+      assertThat(get(first)).containsOnlyKeys(fidos.subList(0, 2));
+      assertThat(get(second)).containsOnlyKeys(fidos.subList(2, 4));
+      assertThat(simulator.requestCount(EndpointFamily.FPS)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aFailedBatchFailsEveryLookupWaitingOnItAndIsAskedAgainNextTime() throws Exception {
+    try (UpstreamClients batching =
+        UpstreamClients.create(config().productBatchDelay(Duration.ofMillis(200)).build())) {
+      simulator.knobs(EndpointFamily.FPS).failNext(1, 503);
+      List<String> fidos = categorizedFidos(4);
+      CompletableFuture<Map<String, Product>> first =
+          batching.products().getProducts(fidos.subList(0, 2));
+      CompletableFuture<Map<String, Product>> second =
+          batching.products().getProducts(fidos.subList(1, 4));
+      assertThat(failure(first).statusCode()).isEqualTo(503);
+      assertThat(failure(second).statusCode()).isEqualTo(503);
+      assertThat(batching.products().cachedProducts()).isZero();
+
+      assertThat(get(batching.products().getProducts(fidos))).containsOnlyKeys(fidos);
+      assertThat(simulator.requestCount(EndpointFamily.FPS)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void unknownFidosInABatchAreAbsentForEveryLookup() throws Exception {
+    try (UpstreamClients batching =
+        UpstreamClients.create(config().productBatchDelay(Duration.ofMillis(200)).build())) {
+      String known = catalog.fido(11);
+      CompletableFuture<Map<String, Product>> first =
+          batching.products().getProducts(List.of("fido-unknown", known));
+      CompletableFuture<Map<String, Product>> second =
+          batching.products().getProducts(List.of("fido-unknown"));
+      assertThat(get(first)).containsOnlyKeys(known);
+      assertThat(get(second)).isEmpty();
+      assertThat(simulator.requestCount(EndpointFamily.FPS)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void categoriesAreLookedUpOncePerId() throws Exception {
     String leaf = catalog.product(categorizedFidos(1).get(0)).categoryId();
     CatalogCategory expected = catalog.category(leaf);

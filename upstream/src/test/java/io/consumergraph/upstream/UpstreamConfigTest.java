@@ -52,5 +52,9 @@ class UpstreamConfigTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> UpstreamConfig.builder().requestTimeout(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> UpstreamConfig.builder().productBatchDelay(Duration.ofMillis(-1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("productBatchDelay");
   }
 }

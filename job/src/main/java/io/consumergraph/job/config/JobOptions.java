@@ -181,6 +181,15 @@ public final class JobOptions {
           .defaultValue("http://localhost:8090/fps")
           .withDescription("Base URL of the FIDO product service (FPS).");
 
+  public static final ConfigOption<Duration> PRODUCT_BATCH_DELAY =
+      ConfigOptions.key("upstream.product.batch-delay")
+          .durationType()
+          .defaultValue(Duration.ofMillis(5))
+          .withDescription(
+              "How long a product missing from the cache waits for the misses of other purchases"
+                  + " to share one FPS batchGet (100 FIDOs at most; a full batch goes at once)."
+                  + " 0 sends each purchase's misses on their own.");
+
   public static final ConfigOption<String> CATEGORY_URL =
       ConfigOptions.key("upstream.category.url")
           .stringType()
