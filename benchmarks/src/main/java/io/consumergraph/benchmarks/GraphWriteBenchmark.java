@@ -8,6 +8,8 @@ import io.consumergraph.simulator.UpstreamSimulator;
 import io.consumergraph.sink.neo4j.Neo4jGraphSink;
 import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
 import io.consumergraph.sink.neo4j.SinkStepProfile;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,6 +115,8 @@ public final class GraphWriteBenchmark {
         for (String variant : options.variants()) {
           GraphCheck.clear(driver);
           double s;
+          long jitBefore = JIT.getTotalCompilationTime();
+          long cpuBefore = PROCESS.getProcessCpuTime();
           long started = System.nanoTime();
           switch (variant) {
             case "baseline" -> {
@@ -142,6 +146,15 @@ public final class GraphWriteBenchmark {
               lastPipelineMetrics = run.metrics();
             }
           }
+          double wall = (System.nanoTime() - started) / 1e9;
+          // The CPU this JVM spent meanwhile (Neo4j too unless it runs in a process of its own),
+          // and how much of it went to JIT compiling: on 2 cores both limit what Neo4j gets.
+          say(
+              "round %d %s used %.2f cores, %.1f s of it JIT compiling",
+              round,
+              variant,
+              (PROCESS.getProcessCpuTime() - cpuBefore) / 1e9 / wall,
+              (JIT.getTotalCompilationTime() - jitBefore) / 1000.0);
           Map<String, Long> actual = GraphCheck.actual(driver);
           boolean correct = actual.equals(expected);
           allCorrect &= correct;
@@ -371,6 +384,10 @@ public final class GraphWriteBenchmark {
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
+
+  private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   static void say(String format, Object... args) {
     System.out.println(String.format(format, args));
