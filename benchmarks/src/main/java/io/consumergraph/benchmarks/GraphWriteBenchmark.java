@@ -34,6 +34,10 @@ import org.neo4j.driver.Driver;
  */
 public final class GraphWriteBenchmark {
 
+  private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   private GraphWriteBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -384,10 +388,6 @@ public final class GraphWriteBenchmark {
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
-
-  private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
-  private static final com.sun.management.OperatingSystemMXBean PROCESS =
-      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   static void say(String format, Object... args) {
     System.out.println(String.format(format, args));

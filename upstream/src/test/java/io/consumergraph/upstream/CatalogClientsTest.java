@@ -110,8 +110,7 @@ class CatalogClientsTest {
 
   @Test
   void concurrentLookupsShareOneBatchGet() throws Exception {
-    try (UpstreamClients batching =
-        UpstreamClients.create(config().productBatchDelay(Duration.ofMillis(200)).build())) {
+    try (UpstreamClients batching = batchingClients()) {
       List<String> fidos = categorizedFidos(9);
       // Three purchases in enrichment at once, one FIDO shared by two of them.
       List<List<String>> lookups =
@@ -158,8 +157,7 @@ class CatalogClientsTest {
 
   @Test
   void aFailedBatchFailsEveryLookupWaitingOnItAndIsAskedAgainNextTime() throws Exception {
-    try (UpstreamClients batching =
-        UpstreamClients.create(config().productBatchDelay(Duration.ofMillis(200)).build())) {
+    try (UpstreamClients batching = batchingClients()) {
       simulator.knobs(EndpointFamily.FPS).failNext(1, 503);
       List<String> fidos = categorizedFidos(4);
       CompletableFuture<Map<String, Product>> first =
@@ -177,8 +175,7 @@ class CatalogClientsTest {
 
   @Test
   void unknownFidosInABatchAreAbsentForEveryLookup() throws Exception {
-    try (UpstreamClients batching =
-        UpstreamClients.create(config().productBatchDelay(Duration.ofMillis(200)).build())) {
+    try (UpstreamClients batching = batchingClients()) {
       String known = catalog.fido(11);
       CompletableFuture<Map<String, Product>> first =
           batching.products().getProducts(List.of("fido-unknown", known));
@@ -306,6 +303,11 @@ class CatalogClientsTest {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** Clients whose misses wait 200 ms for company: lookups sent together share a request. */
+  private static UpstreamClients batchingClients() {
+    return UpstreamClients.create(config().productBatchDelay(Duration.ofMillis(200)).build());
+  }
 
   private static List<String> categorizedFidos(int n) {
     List<String> out = new ArrayList<>();

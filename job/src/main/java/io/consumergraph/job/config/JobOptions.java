@@ -2,6 +2,7 @@ package io.consumergraph.job.config;
 
 import io.consumergraph.sink.neo4j.Neo4jSinkConfig;
 import io.consumergraph.sqs.source.config.SqsSourceOptions;
+import io.consumergraph.upstream.UpstreamConfig;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -184,7 +185,7 @@ public final class JobOptions {
   public static final ConfigOption<Duration> PRODUCT_BATCH_DELAY =
       ConfigOptions.key("upstream.product.batch-delay")
           .durationType()
-          .defaultValue(Duration.ofMillis(5))
+          .defaultValue(UpstreamConfig.defaults().productBatchDelay())
           .withDescription(
               "How long a product missing from the cache waits for the misses of other purchases"
                   + " to share one FPS batchGet (100 FIDOs at most; a full batch goes at once)."
