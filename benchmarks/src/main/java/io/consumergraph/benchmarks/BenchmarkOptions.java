@@ -10,6 +10,7 @@ import java.util.Set;
 /** Command-line options of {@link GraphWriteBenchmark}; see {@link #USAGE}. */
 record BenchmarkOptions(
     int receipts,
+    int perReceiptReceipts,
     int users,
     int products,
     double resendShare,
@@ -30,6 +31,11 @@ record BenchmarkOptions(
       """
       usage: benchmarks/run.sh [options]
         --receipts N            deliveries, re-sends included (20000)
+        --per-receipt-receipts N
+                                the per-receipt writer writes N deliveries of the same kind
+                                (same seed, users and catalog) and its time is scaled to
+                                --receipts: at ~300 receipts/s it would take minutes per round
+                                (all of --receipts)
         --users N               distinct users (2000)
         --products N            catalog products (5000; ~47% categorised)
         --resend F              share of deliveries that re-send an earlier receipt (0.05)
@@ -51,6 +57,7 @@ record BenchmarkOptions(
 
   static BenchmarkOptions parse(String[] args) {
     int receipts = 20_000;
+    Integer perReceipt = null; // all of --receipts
     int users = 2_000;
     int products = 5_000;
     double resend = 0.05;
@@ -79,6 +86,7 @@ record BenchmarkOptions(
           String value = args[++i];
           switch (arg) {
             case "--receipts" -> receipts = Integer.parseInt(value);
+            case "--per-receipt-receipts" -> perReceipt = Integer.parseInt(value);
             case "--users" -> users = Integer.parseInt(value);
             case "--products" -> products = Integer.parseInt(value);
             case "--resend" -> resend = Double.parseDouble(value);
@@ -121,8 +129,20 @@ record BenchmarkOptions(
     if (receipts < 1 || users < 1 || products < 1 || rounds < 1) {
       throw new IllegalArgumentException("sizes and rounds must be positive\n" + USAGE);
     }
+    if (perReceipt == null) {
+      perReceipt = receipts;
+    } else if (perReceipt < 1 || perReceipt > receipts) {
+      throw new IllegalArgumentException(
+          "--per-receipt-receipts must be between 1 and --receipts ("
+              + receipts
+              + "), got "
+              + perReceipt
+              + "\n"
+              + USAGE);
+    }
     return new BenchmarkOptions(
         receipts,
+        perReceipt,
         users,
         products,
         resend,

@@ -12,11 +12,23 @@ import org.junit.jupiter.api.Test;
  */
 class GraphWriteBenchmarkIT {
 
+  /** The per-receipt writer writes fewer deliveries here: its graph is checked against theirs. */
   @Test
   void everyVariantWritesTheExpectedGraphOnASmallRun() throws Exception {
     BenchmarkOptions options =
         BenchmarkOptions.parse(
-            new String[] {"--receipts", "400", "--users", "50", "--rounds", "1", "--warmup", "0"});
+            new String[] {
+              "--receipts",
+              "400",
+              "--per-receipt-receipts",
+              "150",
+              "--users",
+              "50",
+              "--rounds",
+              "1",
+              "--warmup",
+              "0"
+            });
 
     assertThat(GraphWriteBenchmark.run(options)).as("exit status (1 = GRAPH DIFFERS)").isZero();
   }
@@ -47,5 +59,15 @@ class GraphWriteBenchmarkIT {
   void anUnknownNeo4jPlacementIsRefused() {
     assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--neo4j", "cloud"}))
         .hasMessageContaining("--neo4j: in-process or process, got cloud");
+  }
+
+  @Test
+  void aPerReceiptSubsetLargerThanTheRunIsRefused() {
+    assertThatThrownBy(
+            () ->
+                BenchmarkOptions.parse(
+                    new String[] {"--receipts", "1000", "--per-receipt-receipts", "5000"}))
+        .hasMessageContaining("--per-receipt-receipts must be between 1 and --receipts (1000)")
+        .hasMessageContaining("got 5000");
   }
 }
