@@ -52,8 +52,8 @@ rm -f benchmarks/target/results/*.json
 status=0
 # Live at 40,000 receipts: at 10,000 a pipeline round spent as long JIT compiling as it ran
 # (benchmarks/README.md). The per-receipt writer's rate does not grow with the run, and at ~300
-# receipts/s 40,000 would take minutes: it writes 10,000 and its time is scaled.
-live=(--receipts 40000 --rounds 1 --per-receipt-receipts 10000)
+# receipts/s 40,000 would take minutes: it writes 5,000 and its time is scaled.
+live=(--receipts 40000 --rounds 1 --per-receipt-receipts 5000)
 bench io.consumergraph.benchmarks.GraphWriteBenchmark "${live[@]}" || status=1
 bench io.consumergraph.benchmarks.GraphWriteBenchmark "${live[@]}" --neo4j process || status=1
 bench io.consumergraph.benchmarks.BackfillBenchmark --users 3000 --baseline-users 600 \
