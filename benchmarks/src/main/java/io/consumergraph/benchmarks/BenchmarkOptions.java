@@ -25,6 +25,7 @@ record BenchmarkOptions(
     Map<String, String> jobSettings,
     boolean profileSteps,
     int warmupReceipts,
+    int pipelineWarmupReceipts,
     String neo4j) {
 
   static final String USAGE =
@@ -50,7 +51,9 @@ record BenchmarkOptions(
         --set key=value         a job option for the pipeline, e.g. --set neo4j.max-batch-delay=1s
         --profile-steps         also time the sink's Cypher statements one by one, with PROFILE
         --warmup N              receipts of the untimed warm-up of baseline and sink (1000);
-                                with N > 0 the pipeline also runs once untimed on the data
+                                with N > 0 the pipeline also runs once untimed
+        --pipeline-warmup N     deliveries of that untimed pipeline run, generated as the
+                                data (another seed) on a topic of their own (--receipts)
         --neo4j WHERE           in-process (the harness in this JVM) or process (a standalone
                                 Neo4j server in its own JVM, Bolt over loopback) (in-process)
       """;
@@ -73,6 +76,7 @@ record BenchmarkOptions(
     Map<String, String> settings = new LinkedHashMap<>();
     boolean profile = false;
     int warmup = 1_000;
+    Integer pipelineWarmup = null; // as many as --receipts
     String neo4j = "in-process";
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -109,6 +113,7 @@ record BenchmarkOptions(
               settings.put(value.substring(0, eq), value.substring(eq + 1));
             }
             case "--warmup" -> warmup = Integer.parseInt(value);
+            case "--pipeline-warmup" -> pipelineWarmup = Integer.parseInt(value);
             case "--neo4j" -> {
               try {
                 neo4j = GraphServer.placement(value);
@@ -140,6 +145,15 @@ record BenchmarkOptions(
               + "\n"
               + USAGE);
     }
+    if (pipelineWarmup == null) {
+      pipelineWarmup = receipts;
+    } else if (pipelineWarmup < 1) {
+      throw new IllegalArgumentException(
+          "--pipeline-warmup must be at least 1 (--warmup 0 skips every warm-up), got "
+              + pipelineWarmup
+              + "\n"
+              + USAGE);
+    }
     return new BenchmarkOptions(
         receipts,
         perReceipt,
@@ -157,6 +171,7 @@ record BenchmarkOptions(
         settings,
         profile,
         warmup,
+        pipelineWarmup,
         neo4j);
   }
 

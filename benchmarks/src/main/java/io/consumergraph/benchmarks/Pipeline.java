@@ -38,7 +38,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 final class Pipeline implements AutoCloseable {
 
+  /** The measured receipts; the untimed warm-up's are on a topic of their own. */
   static final String TOPIC = "bench-receipts";
+
+  static final String WARMUP_TOPIC = "bench-receipts-warmup";
 
   /** A run's timing and the Flink metrics captured at its end. */
   /**
@@ -55,6 +58,7 @@ final class Pipeline implements AutoCloseable {
   private final BenchmarkOptions options;
   private final Path flags;
   private int runs;
+  private boolean sharedTopics;
   private MiniCluster cluster;
 
   Pipeline(EmbeddedKafka kafka, URI neo4j, UpstreamSimulator upstream, BenchmarkOptions options)
@@ -68,16 +72,22 @@ final class Pipeline implements AutoCloseable {
         flags, "flags:\n  consumer_graph_ingestion: { enabled: true, rollout: 100 }\n");
   }
 
-  /** Produces every delivery (re-sends included) keyed by user, as the receipt topic is. */
-  void produce(SyntheticReceipts data, long nowMs) throws Exception {
-    kafka.createTopic(TOPIC, options.partitions());
-    kafka.createTopic(TOPIC + "-factoids", 1);
-    kafka.createTopic(TOPIC + "-dead-letters", 1);
+  /**
+   * Produces every delivery (re-sends included) to {@code topic}, keyed by user as the receipt
+   * topic is.
+   */
+  void produce(String topic, SyntheticReceipts data, long nowMs) throws Exception {
+    if (!sharedTopics) {
+      kafka.createTopic(TOPIC + "-factoids", 1);
+      kafka.createTopic(TOPIC + "-dead-letters", 1);
+      sharedTopics = true;
+    }
+    kafka.createTopic(topic, options.partitions());
     try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
       for (SyntheticReceipts.Receipt r : data.deliveries()) {
         producer.send(
             new ProducerRecord<>(
-                TOPIC,
+                topic,
                 r.userId().getBytes(StandardCharsets.UTF_8),
                 data.event(r, nowMs).toByteArray()));
       }
@@ -85,12 +95,13 @@ final class Pipeline implements AutoCloseable {
     }
   }
 
-  Run run(long expectedUpdates) throws Exception {
+  /** Runs the job over {@code topic} until its latest offsets; the graph gets expectedUpdates. */
+  Run run(String topic, long expectedUpdates) throws Exception {
     // Purchase History and BTS stay at their defaults: the benchmark configures no backfill.
     Configuration c =
         EmbeddedStackConfig.withoutBackfillServices(
             kafka.bootstrapServers(), neo4j, UpstreamEndpoints.onOneHost(upstream.baseUri()));
-    c.set(JobOptions.RECEIPTS_TOPIC, TOPIC);
+    c.set(JobOptions.RECEIPTS_TOPIC, topic);
     c.set(JobOptions.FACTOIDS_TOPIC, TOPIC + "-factoids");
     c.set(JobOptions.DEAD_LETTER_TOPIC, TOPIC + "-dead-letters");
     c.set(JobOptions.FLAGS_LOCATION, flags.toString());

@@ -7,12 +7,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the benchmark runnable: one small round of every variant, each of which must leave the
- * graph it is checked against. Not a timing test: the figures it prints are not asserted, so the
- * untimed warm-up (a pipeline run of its own) is left out.
+ * graph it is checked against. Not a timing test: the figures it prints are not asserted.
  */
 class GraphWriteBenchmarkIT {
 
-  /** The per-receipt writer writes fewer deliveries here: its graph is checked against theirs. */
+  /**
+   * The per-receipt writer writes fewer deliveries here: its graph is checked against theirs. The
+   * untimed pipeline warm-up reads receipts of its own from a topic of its own, and its graph is
+   * checked too.
+   */
   @Test
   void everyVariantWritesTheExpectedGraphOnASmallRun() throws Exception {
     BenchmarkOptions options =
@@ -27,7 +30,9 @@ class GraphWriteBenchmarkIT {
               "--rounds",
               "1",
               "--warmup",
-              "0"
+              "20",
+              "--pipeline-warmup",
+              "120"
             });
 
     assertThat(GraphWriteBenchmark.run(options)).as("exit status (1 = GRAPH DIFFERS)").isZero();
@@ -69,5 +74,12 @@ class GraphWriteBenchmarkIT {
                     new String[] {"--receipts", "1000", "--per-receipt-receipts", "5000"}))
         .hasMessageContaining("--per-receipt-receipts must be between 1 and --receipts (1000)")
         .hasMessageContaining("got 5000");
+  }
+
+  @Test
+  void anEmptyPipelineWarmupIsRefused() {
+    assertThatThrownBy(() -> BenchmarkOptions.parse(new String[] {"--pipeline-warmup", "0"}))
+        .hasMessageContaining("--pipeline-warmup must be at least 1")
+        .hasMessageContaining("got 0");
   }
 }
