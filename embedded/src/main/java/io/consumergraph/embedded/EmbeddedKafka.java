@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -276,6 +277,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         if (description.partitions().size() == partitions
             && description.partitions().stream().allMatch(EmbeddedKafka::hasLeader)) {
+          awaitServed(topic, partitions);
           return;
         }
       } catch (ExecutionException e) {
@@ -289,6 +291,22 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       Thread.sleep(20);
     }
+  }
+
+  /**
+   * Waits until the leader answers for every partition. The metadata names a leader a moment before
+   * the broker serves the partition, and a producer whose first batch then fails with
+   * NOT_LEADER_OR_FOLLOWER while its next ones succeed can be left retrying that batch out of
+   * sequence forever (seen with an idempotent producer on a topic just created). The admin client
+   * retries a list-offsets request until the leader answers it.
+   */
+  private void awaitServed(String topic, int partitions)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    admin.listOffsets(latest).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static boolean hasLeader(TopicPartitionInfo partition) {
