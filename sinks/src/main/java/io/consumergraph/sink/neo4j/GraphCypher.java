@@ -1,6 +1,11 @@
 package io.consumergraph.sink.neo4j;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The Cypher the Neo4j sink runs. Every data statement takes one parameter, {@code $rows}, and is a
@@ -20,16 +25,32 @@ final class GraphCypher {
 
   private GraphCypher() {}
 
-  /** Created at writer start-up; they also make MERGE safe under parallel writers. */
-  static final List<String> CONSTRAINTS =
-      List.of(
-          "CREATE CONSTRAINT user_user_id IF NOT EXISTS FOR (n:User) REQUIRE n.user_id IS UNIQUE",
-          "CREATE CONSTRAINT product_product_id IF NOT EXISTS"
-              + " FOR (n:Product) REQUIRE n.product_id IS UNIQUE",
-          "CREATE CONSTRAINT retailer_retailer_id IF NOT EXISTS"
-              + " FOR (n:Retailer) REQUIRE n.retailer_id IS UNIQUE",
-          "CREATE CONSTRAINT category_category_id IF NOT EXISTS"
-              + " FOR (n:Category) REQUIRE n.category_id IS UNIQUE");
+  /** A uniqueness constraint on a node key, named as Neo4j shows it. */
+  private record UniqueKey(String name, String label, String key) {
+    String cypher() {
+      return "CREATE CONSTRAINT %s IF NOT EXISTS FOR (n:%s) REQUIRE n.%s IS UNIQUE"
+          .formatted(name, label, key);
+    }
+  }
+
+  /**
+   * By name; created at writer start-up when missing. They also make MERGE safe under parallel
+   * writers.
+   */
+  static final Map<String, String> CONSTRAINTS_BY_NAME =
+      Stream.of(
+              new UniqueKey("user_user_id", "User", "user_id"),
+              new UniqueKey("product_product_id", "Product", "product_id"),
+              new UniqueKey("retailer_retailer_id", "Retailer", "retailer_id"),
+              new UniqueKey("category_category_id", "Category", "category_id"))
+          .collect(
+              Collectors.collectingAndThen(
+                  Collectors.toMap(
+                      UniqueKey::name, UniqueKey::cypher, (a, b) -> a, LinkedHashMap::new),
+                  Collections::unmodifiableMap));
+
+  /** The statements of {@link #CONSTRAINTS_BY_NAME}. */
+  static final List<String> CONSTRAINTS = List.copyOf(CONSTRAINTS_BY_NAME.values());
 
   /**
    * Rows: user_id, updated_at (epoch ms). last_updated_at only moves forward. Returns the ids of

@@ -26,6 +26,7 @@ import org.neo4j.driver.Logging;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.TransactionConfig;
+import org.neo4j.driver.exceptions.ClientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
 final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Neo4jGraphWriter.class);
+
+  /** Held while a writer of this JVM creates the schema: see {@link #createConstraints}. */
+  private static final Object SCHEMA = new Object();
 
   /** Rows of each step logged at debug level in logOnly mode. */
   private static final int LOGGED_ROWS_PER_STEP = 3;
@@ -147,17 +151,44 @@ final class Neo4jGraphWriter implements SinkWriter<GraphUpdate> {
   }
 
   private void createConstraints() throws IOException, InterruptedException {
-    // Schema statements cannot share a transaction with data writes; IF NOT EXISTS makes parallel
-    // writers and restarts harmless.
+    // Schema statements cannot share a transaction with data writes. Only the missing ones are
+    // created: CREATE CONSTRAINT takes the schema's locks even when the constraint exists, and
+    // writers starting together (the subtasks, the bulk and the enrolled sink) deadlocked on them.
+    // The writers of one JVM go one at a time, so the later ones find the constraints made;
+    // across task managers IF NOT EXISTS and the retry make the race harmless.
     withRetry(
         "create constraints",
         () -> {
-          try (Session session = driver.session(sessionConfig)) {
-            for (String constraint : GraphCypher.CONSTRAINTS) {
-              session.executeWrite(tx -> tx.run(constraint).consume(), txConfig);
+          synchronized (SCHEMA) {
+            try (Session session = driver.session(sessionConfig)) {
+              Set<String> present = presentConstraints(session);
+              for (Map.Entry<String, String> constraint :
+                  GraphCypher.CONSTRAINTS_BY_NAME.entrySet()) {
+                if (!present.contains(constraint.getKey())) {
+                  session.executeWrite(tx -> tx.run(constraint.getValue()).consume(), txConfig);
+                  LOG.info("Created Neo4j constraint {}", constraint.getKey());
+                }
+              }
             }
           }
         });
+  }
+
+  /**
+   * The names of the database's constraints; none when this user may not list them (then every
+   * constraint is created with IF NOT EXISTS, which needs the same privileges as before).
+   */
+  private static Set<String> presentConstraints(Session session) {
+    try {
+      return Set.copyOf(
+          session.run("SHOW CONSTRAINTS YIELD name").list(r -> r.get("name").asString()));
+    } catch (ClientException e) {
+      if (e.code() == null || !e.code().startsWith("Neo.ClientError.Security.")) {
+        throw e;
+      }
+      LOG.info("Cannot list Neo4j constraints ({}); creating them IF NOT EXISTS", e.code());
+      return Set.of();
+    }
   }
 
   private void warmUpQueryPlans() throws IOException, InterruptedException {

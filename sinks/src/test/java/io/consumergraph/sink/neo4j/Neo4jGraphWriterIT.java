@@ -21,7 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -115,6 +118,53 @@ class Neo4jGraphWriterIT {
             "User.user_id", "Product.product_id", "Retailer.retailer_id", "Category.category_id");
     // A second writer (restart, parallel subtask) starts fine on the existing constraints.
     writer();
+  }
+
+  /**
+   * Writers that start at once on a database without the constraints (the subtasks and the bulk and
+   * enrolled sinks of a new deployment) create each constraint once: none deadlocks on the schema
+   * and retries. Several rounds, as a race need not show in one.
+   */
+  @Test
+  void writersStartingTogetherOnAnEmptySchemaNeedNoRetry() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      GraphCypher.CONSTRAINTS_BY_NAME
+          .keySet()
+          .forEach(name -> TestNeo4j.run("DROP CONSTRAINT " + name + " IF EXISTS"));
+      int starting = 4;
+      CountDownLatch go = new CountDownLatch(1);
+      List<CompletableFuture<Neo4jGraphWriter>> started = new ArrayList<>();
+      for (int i = 0; i < starting; i++) {
+        started.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    go.await();
+                    return new Neo4jGraphWriter(
+                        TestNeo4j.config(),
+                        time,
+                        UnregisteredMetricsGroup.createSinkWriterMetricGroup(),
+                        rejections);
+                  } catch (Exception e) {
+                    throw new CompletionException(e);
+                  }
+                },
+                Executors.newSingleThreadExecutor()));
+      }
+      go.countDown();
+      for (CompletableFuture<Neo4jGraphWriter> writer : started) {
+        writers.add(writer.get(60, TimeUnit.SECONDS));
+      }
+
+      assertThat(writers.stream().mapToLong(w -> w.metrics().retries.getCount()).sum())
+          .as("retries of writers started together, round %d", round)
+          .isZero();
+      assertThat(
+              TestNeo4j.query("SHOW CONSTRAINTS YIELD name").stream()
+                  .map(r -> r.get("name").asString())
+                  .toList())
+          .containsAll(GraphCypher.CONSTRAINTS_BY_NAME.keySet());
+    }
   }
 
   @Test
