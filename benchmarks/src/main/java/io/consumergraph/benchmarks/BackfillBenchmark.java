@@ -55,6 +55,9 @@ public final class BackfillBenchmark {
 
   private static final long DAY = 86_400_000L;
 
+  /** Item rows per transaction of the UNWIND writer, as in the live benchmark. */
+  private static final int BASELINE_ROWS = 2_000;
+
   /** How often the run counts the users in Neo4j (a range seek over all of them). */
   private static final long COUNT_EVERY_MS = 1000;
 
@@ -71,6 +74,7 @@ public final class BackfillBenchmark {
       int parallelism,
       int enrollments,
       int warmupUsers,
+      int unwindUsers,
       List<String> variants,
       String neo4j,
       Map<String, String> settings) {
@@ -90,6 +94,8 @@ public final class BackfillBenchmark {
                   + " --latency-ms MS (30) --checkpoint-interval 30s --rate-limit R (10)"
                   + " --parallelism P (2) --enrollments N (20, during defaults)"
                   + " --warmup-users N (2000, an untimed backfill first; 0: none)"
+                  + " --unwind-users N (1000, the hand-written UNWIND writer on the histories of"
+                  + " N other users, after the variants; 0: none)"
                   + " --variants baseline,defaults,rate-limit"
                   + " --neo4j in-process|process (in-process; process: a standalone server)"
                   + " --set job.key=value (any job option, every variant)");
@@ -111,6 +117,7 @@ public final class BackfillBenchmark {
               Integer.parseInt(given.getOrDefault("parallelism", "2")),
               Integer.parseInt(given.getOrDefault("enrollments", "20")),
               Integer.parseInt(given.getOrDefault("warmup-users", "2000")),
+              Integer.parseInt(given.getOrDefault("unwind-users", "1000")),
               List.of(given.getOrDefault("variants", "baseline,defaults,rate-limit").split(",")),
               GraphServer.placement(given.getOrDefault("neo4j", "in-process")),
               Map.copyOf(settings));
@@ -125,6 +132,7 @@ public final class BackfillBenchmark {
                 "parallelism",
                 "enrollments",
                 "warmup-users",
+                "unwind-users",
                 "variants",
                 "neo4j")
             .contains(key)) {
@@ -220,6 +228,9 @@ public final class BackfillBenchmark {
         }
         results.add(
             runVariant(variant, users, overrides, options, kafka, neo4j, sqs, upstream, flags));
+      }
+      if (options.unwindUsers() > 0) {
+        results.add(unwind(options.unwindUsers(), neo4j, upstream.catalog()));
       }
     }
     print(results, options);
@@ -376,6 +387,51 @@ public final class BackfillBenchmark {
     return result;
   }
 
+  /**
+   * What Neo4j alone takes on this machine: the hand-written single-writer UNWIND loop of the live
+   * benchmark ({@link BaselineWriter}) writing the histories a backfill of {@code users} other
+   * users loads, on an emptied graph (the variants' checks are done), with nothing else running.
+   * The graph it leaves is checked against figures computed from those histories. Its users/s is
+   * the rate the job's backfill is compared with.
+   */
+  private static Result unwind(int users, GraphServer neo4j, SyntheticCatalog catalog)
+      throws Exception {
+    long now = System.currentTimeMillis();
+    List<String> warmUsers = new ArrayList<>();
+    List<String> timedUsers = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      timedUsers.add("bench-unwind-user-" + i);
+      if (i < Math.max(1, users / 10)) {
+        warmUsers.add("bench-unwind-warmup-user-" + i);
+      }
+    }
+    SyntheticReceipts warm =
+        SyntheticReceipts.ofHistories(catalog, warmUsers, now - 365 * DAY, now);
+    SyntheticReceipts data =
+        SyntheticReceipts.ofHistories(catalog, timedUsers, now - 365 * DAY, now);
+    long withHistory = data.deliveries().stream().map(r -> r.userId()).distinct().count();
+    GraphCheck.clear(neo4j.driver());
+    BaselineWriter.write(neo4j.driver(), warm, BASELINE_ROWS, now); // untimed: plans, JIT
+    GraphCheck.clear(neo4j.driver());
+    long started = System.nanoTime();
+    BaselineWriter.write(neo4j.driver(), data, BASELINE_ROWS, now);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    Map<String, Long> expected = GraphCheck.expected(data);
+    Map<String, Long> actual = GraphCheck.actual(neo4j.driver());
+    boolean correct = expected.equals(actual);
+    System.out.printf(
+        Locale.ROOT,
+        "unwind: the hand-written UNWIND writer on the histories of %d users (%d with a history,"
+            + " %d receipts and shop orders): %.1f s, %.1f users/s%s%n",
+        users,
+        withHistory,
+        data.deliveries().size(),
+        seconds,
+        withHistory / seconds,
+        correct ? "" : "  GRAPH DIFFERS: expected " + expected + ", got " + actual);
+    return new Result("unwind", users, withHistory / seconds, seconds, 0, List.of(), correct);
+  }
+
   private static void print(List<Result> results, Options options) {
     System.out.printf(
         Locale.ROOT,
@@ -390,6 +446,12 @@ public final class BackfillBenchmark {
     double baseline =
         results.stream()
             .filter(r -> r.variant().equals("baseline"))
+            .mapToDouble(Result::steadyUsersPerSecond)
+            .findFirst()
+            .orElse(Double.NaN);
+    double unwindRate =
+        results.stream()
+            .filter(r -> r.variant().equals("unwind"))
             .mapToDouble(Result::steadyUsersPerSecond)
             .findFirst()
             .orElse(Double.NaN);
@@ -410,6 +472,15 @@ public final class BackfillBenchmark {
             Locale.ROOT,
             "  75,000 users at this rate: %.1f min (target: under 10 min = 125 users/s)%n",
             75_000 / r.steadyUsersPerSecond() / 60);
+        if (!Double.isNaN(unwindRate)) {
+          System.out.printf(
+              Locale.ROOT,
+              "  vs the hand-written UNWIND writer alone on such histories (%.1f users/s): %.2fx;"
+                  + " 125 users/s is %.2fx of what it takes%n",
+              unwindRate,
+              r.steadyUsersPerSecond() / unwindRate,
+              125 / unwindRate);
+        }
       }
       if (!r.enrollmentLatenciesMs().isEmpty()) {
         System.out.printf(

@@ -12,6 +12,10 @@ import io.consumergraph.model.proto.ReceiptStatus;
 import io.consumergraph.model.proto.Store;
 import io.consumergraph.simulator.CatalogProduct;
 import io.consumergraph.simulator.CatalogRetailer;
+import io.consumergraph.simulator.HistoryReceipt;
+import io.consumergraph.simulator.HistoryReceiptItem;
+import io.consumergraph.simulator.ShopOrder;
+import io.consumergraph.simulator.ShopOrderLineItem;
 import io.consumergraph.simulator.SyntheticCatalog;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -80,6 +84,35 @@ final class SyntheticReceipts {
       deliveries.add(receipt);
     }
     return new SyntheticReceipts(catalog, List.copyOf(deliveries), distinct.size());
+  }
+
+  /**
+   * What a backfill of these users loads: the receipts Purchase History and the shop orders BTS
+   * hold for them in {@code [sinceMs, nowMs)}, each delivered once, with the matched items only (a
+   * receipt without any is left out, as the job leaves it out).
+   */
+  static SyntheticReceipts ofHistories(
+      SyntheticCatalog catalog, List<String> users, long sinceMs, long nowMs) {
+    List<Receipt> out = new ArrayList<>();
+    for (String user : users) {
+      for (HistoryReceipt r : catalog.receiptsFor(user, sinceMs, nowMs)) {
+        List<String> fidos =
+            r.items().stream()
+                .map(HistoryReceiptItem::fido)
+                .filter(f -> !f.isEmpty())
+                .distinct()
+                .toList();
+        if (!fidos.isEmpty()) {
+          out.add(new Receipt(r.receiptId(), user, r.retailerId(), r.purchaseTimeMs(), fidos));
+        }
+      }
+      for (ShopOrder o : catalog.shopOrdersFor(user, sinceMs, nowMs)) {
+        List<String> fidos =
+            o.lineItems().stream().map(ShopOrderLineItem::fido).distinct().toList();
+        out.add(new Receipt(o.buttonOrderId(), user, o.retailerId(), o.createdAtMs(), fidos));
+      }
+    }
+    return new SyntheticReceipts(catalog, List.copyOf(out), out.size());
   }
 
   /** Skewed towards a head of popular products, as real baskets (and the demo's stream) are. */

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Keeps the backfill benchmark runnable: one small run of every variant, each of which must load
  * every user with a history into Neo4j and leave no request on the queue or its dead-letter queue;
- * the users enrolled during the defaults run are all loaded. Not a timing test: the figures it
- * prints are not asserted.
+ * the users enrolled during the defaults run are all loaded; the UNWIND writer's graph of other
+ * users' histories matches the figures computed from them. Not a timing test: the figures it prints
+ * are not asserted.
  */
 class BackfillBenchmarkIT {
 
@@ -24,14 +25,15 @@ class BackfillBenchmarkIT {
               "--rate-limit-users", "20",
               "--checkpoint-interval", "2s",
               "--enrollments", "3",
-              "--warmup-users", "0"
+              "--warmup-users", "0",
+              "--unwind-users", "30"
             });
 
     List<BackfillBenchmark.Result> results = BackfillBenchmark.run(options);
 
     assertThat(results)
         .extracting(BackfillBenchmark.Result::variant)
-        .containsExactly("baseline", "defaults", "rate-limit");
+        .containsExactly("baseline", "defaults", "rate-limit", "unwind");
     assertThat(results).allSatisfy(r -> assertThat(r.correct()).as(r.variant()).isTrue());
     // Every enrolled user reached Neo4j (a latency of -1 is one that never did).
     assertThat(results.get(1).enrollmentLatenciesMs()).hasSize(3).allMatch(ms -> ms >= 0);
