@@ -60,14 +60,15 @@ step() {
   timings+=("$(printf '%-22s %4d s' "$name" $((SECONDS - t0)))")
 }
 # Live at 40,000 receipts: at 10,000 a pipeline round spent as long JIT compiling as it ran
-# (benchmarks/README.md); the untimed pipeline run before it reads 20,000 others. The per-receipt
+# (benchmarks/README.md); the untimed pipeline run before it reads 10,000 others. The per-receipt
 # writer's rate does not grow with the run, and at 50-300 receipts/s 40,000 would take minutes: it
-# writes 2,000 and its time is scaled.
-live=(--receipts 40000 --rounds 1 --per-receipt-receipts 2000 --pipeline-warmup 20000)
+# writes 1,000 and its time is scaled.
+live=(--receipts 40000 --rounds 1 --per-receipt-receipts 1000 --pipeline-warmup 10000)
 step live io.consumergraph.benchmarks.GraphWriteBenchmark "${live[@]}"
 step live-neo4j-process io.consumergraph.benchmarks.GraphWriteBenchmark "${live[@]}" --neo4j process
-step backfill io.consumergraph.benchmarks.BackfillBenchmark --users 3000 --baseline-users 600 \
-  --rate-limit-users 400 --enrollments 8 --warmup-users 1000
+# The UNWIND writer alone on 1,000 users' histories is what Neo4j takes here without the job.
+step backfill io.consumergraph.benchmarks.BackfillBenchmark --users 3000 --baseline-users 400 \
+  --rate-limit-users 300 --enrollments 8 --warmup-users 1000 --unwind-users 1000
 step edges io.consumergraph.benchmarks.EdgeGrowthBenchmark
 # The release of 1M in one call takes minutes here (benchmarks/README.md): only 100K run both ways.
 step state io.consumergraph.benchmarks.StateBenchmark --users 100000 --sink-rate 20000
