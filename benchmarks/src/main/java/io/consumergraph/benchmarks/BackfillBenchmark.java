@@ -45,8 +45,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  *
  * <p>Figures: users/s and Purchase History requests/s while 10% → 90% of the users reach Neo4j
  * (steady state), and the time until the queue has drained (a request is deleted with the
- * checkpoint after its FullLoad). Checks: every user with a history is in Neo4j, the queue and its
- * dead-letter queue are empty.
+ * checkpoint after its FullLoad); the full size of the checkpoint that drained the queue per user
+ * of the run: every operator's state, what a backfilled user costs the job. Checks: every user with
+ * a history is in Neo4j, the queue and its dead-letter queue are empty.
  *
  * <p>{@code --neo4j process} writes to a standalone Neo4j server in a process of its own ({@link
  * GraphServer}), as production runs it, instead of the harness in this JVM.
@@ -154,7 +155,13 @@ public final class BackfillBenchmark {
       double drainSeconds,
       double historyRequestsPerSecond,
       List<Long> enrollmentLatenciesMs,
+      long checkpointBytes,
       boolean correct) {
+
+    /** The users whose requests the run took: the bulk queue's and the enrolled. */
+    int usersLoaded() {
+      return users + enrollmentLatenciesMs.size();
+    }
 
     long enrollmentPercentileMs(double p) {
       if (enrollmentLatenciesMs.isEmpty()) {
@@ -295,9 +302,9 @@ public final class BackfillBenchmark {
 
     send(sqs, bulk, prefix, users);
     upstream.resetStats();
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            ConsumerGraphJob.flinkConfiguration(config));
+    Configuration flink = ConsumerGraphJob.flinkConfiguration(config);
+    flink.setString("metrics.reporter.live.factory.class", LiveMetrics.Factory.class.getName());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     env.setParallelism(options.parallelism());
     ConsumerGraphJob.topology(config, false).build(env);
     long started = System.nanoTime();
@@ -307,6 +314,7 @@ public final class BackfillBenchmark {
     long requestsAtTen = 0;
     long requestsAtNinety = 0;
     double drainedAt;
+    long checkpointBytes;
     CompletableFuture<List<Long>> enrollmentProbe = CompletableFuture.completedFuture(List.of());
     try {
       while (true) {
@@ -327,6 +335,9 @@ public final class BackfillBenchmark {
         }
         if (written >= withHistory && messages(sqs, bulk) == 0 && enrollmentProbe.isDone()) {
           drainedAt = t;
+          // The queue is empty once the checkpoint after the last FullLoad has completed: that
+          // checkpoint holds every operator's state for all the users of the run.
+          checkpointBytes = (long) LiveMetrics.sum("lastCheckpointFullSize");
           break;
         }
         if (t > 1800) {
@@ -353,13 +364,14 @@ public final class BackfillBenchmark {
     System.out.printf(
         Locale.ROOT,
         "%s: %d users (%d with a history), steady %.1f users/s, drained after %.1f s, Purchase"
-            + " History %.1f req/s%s%n",
+            + " History %.1f req/s, last checkpoint %,d bytes%s%n",
         variant,
         users,
         withHistory,
         steady,
         drainedAt,
         phRate,
+        checkpointBytes,
         correct
             ? ""
             : "  WRONG: "
@@ -371,7 +383,8 @@ public final class BackfillBenchmark {
                 + "/"
                 + enrolled.size()
                 + " enrolled users loaded");
-    Result result = new Result(variant, users, steady, drainedAt, phRate, latencies, correct);
+    Result result =
+        new Result(variant, users, steady, drainedAt, phRate, latencies, checkpointBytes, correct);
     if (!latencies.isEmpty()) {
       System.out.printf(
           Locale.ROOT,
@@ -429,7 +442,17 @@ public final class BackfillBenchmark {
         seconds,
         withHistory / seconds,
         correct ? "" : "  GRAPH DIFFERS: expected " + expected + ", got " + actual);
-    return new Result("unwind", users, withHistory / seconds, seconds, 0, List.of(), correct);
+    return new Result("unwind", users, withHistory / seconds, seconds, 0, List.of(), -1, correct);
+  }
+
+  /**
+   * Checkpoint bytes per backfilled user: the difference between two runs' last checkpoints over
+   * the difference of their users, which takes out what every checkpoint holds whatever the users
+   * (each RocksDB instance's options and manifest files, the sources' splits, the flag snapshot).
+   * NaN when the runs loaded as many users.
+   */
+  static double stateBytesPerUser(long bytesA, int usersA, long bytesB, int usersB) {
+    return usersA == usersB ? Double.NaN : (bytesA - bytesB) / (double) (usersA - usersB);
   }
 
   private static void print(List<Result> results, Options options) {
@@ -441,8 +464,8 @@ public final class BackfillBenchmark {
         options.parallelism(),
         options.neo4j());
     System.out.printf(
-        "%-11s %7s %12s %10s %12s %12s%n",
-        "variant", "users", "users/s", "drain s", "PH req/s", "vs baseline");
+        "%-11s %7s %12s %10s %12s %12s %14s%n",
+        "variant", "users", "users/s", "drain s", "PH req/s", "vs baseline", "checkpoint KB");
     double baseline =
         results.stream()
             .filter(r -> r.variant().equals("baseline"))
@@ -458,7 +481,7 @@ public final class BackfillBenchmark {
     for (Result r : results) {
       System.out.printf(
           Locale.ROOT,
-          "%-11s %7d %12.1f %10.1f %12.1f %12s%n",
+          "%-11s %7d %12.1f %10.1f %12.1f %12s %14s%n",
           r.variant(),
           r.users(),
           r.steadyUsersPerSecond(),
@@ -466,7 +489,10 @@ public final class BackfillBenchmark {
           r.historyRequestsPerSecond(),
           Double.isNaN(baseline)
               ? "-"
-              : String.format(Locale.ROOT, "%.2fx", r.steadyUsersPerSecond() / baseline));
+              : String.format(Locale.ROOT, "%.2fx", r.steadyUsersPerSecond() / baseline),
+          r.checkpointBytes() < 0
+              ? "-"
+              : String.format(Locale.ROOT, "%,.0f", r.checkpointBytes() / 1024.0));
       if (r.variant().equals("defaults")) {
         System.out.printf(
             Locale.ROOT,
@@ -481,6 +507,26 @@ public final class BackfillBenchmark {
               r.steadyUsersPerSecond() / unwindRate,
               125 / unwindRate);
         }
+      }
+      if (r.variant().equals("defaults")) {
+        results.stream()
+            .filter(b -> b.variant().equals("baseline"))
+            .findFirst()
+            .ifPresent(
+                b ->
+                    System.out.printf(
+                        Locale.ROOT,
+                        "  checkpoint bytes per backfilled user (defaults vs baseline: %,d bytes"
+                            + " for %d users, %,d for %d): %.0f (target: at most 2 KB)%n",
+                        r.checkpointBytes(),
+                        r.usersLoaded(),
+                        b.checkpointBytes(),
+                        b.usersLoaded(),
+                        stateBytesPerUser(
+                            r.checkpointBytes(),
+                            r.usersLoaded(),
+                            b.checkpointBytes(),
+                            b.usersLoaded())));
       }
       if (!r.enrollmentLatenciesMs().isEmpty()) {
         System.out.printf(

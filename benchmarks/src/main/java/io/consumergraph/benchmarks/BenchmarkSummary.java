@@ -72,14 +72,25 @@ public final class BenchmarkSummary {
     Path backfill = dir.resolve("backfill.json");
     if (Files.exists(backfill)) {
       JsonNode backfillResults = json.readTree(backfill.toFile()).path("results");
-      double unwind = Double.NaN;
-      double defaults = Double.NaN;
-      for (JsonNode r : backfillResults) {
-        switch (r.path("variant").asText()) {
-          case "unwind" -> unwind = r.path("steadyUsersPerSecond").asDouble();
-          case "defaults" -> defaults = r.path("steadyUsersPerSecond").asDouble();
-          default -> {}
-        }
+      JsonNode defaultsRun = variant(backfillResults, "defaults");
+      JsonNode baselineRun = variant(backfillResults, "baseline");
+      JsonNode unwindRun = variant(backfillResults, "unwind");
+      double defaults =
+          defaultsRun == null ? Double.NaN : defaultsRun.path("steadyUsersPerSecond").asDouble();
+      double unwind =
+          unwindRun == null ? Double.NaN : unwindRun.path("steadyUsersPerSecond").asDouble();
+      if (defaultsRun != null && baselineRun != null) {
+        double perUser =
+            BackfillBenchmark.stateBytesPerUser(
+                defaultsRun.path("checkpointBytes").asLong(),
+                usersLoaded(defaultsRun),
+                baselineRun.path("checkpointBytes").asLong(),
+                usersLoaded(baselineRun));
+        rows.add(
+            new Row(
+                "backfill: checkpoint bytes per backfilled user (defaults vs baseline)",
+                String.format(Locale.ROOT, "%.0f", perUser),
+                "<= 2 KB"));
       }
       if (!Double.isNaN(unwind) && !Double.isNaN(defaults)) {
         rows.add(
@@ -190,6 +201,19 @@ public final class BenchmarkSummary {
       System.out.printf("%-" + width + "s  %-44s  %s%n", r.figure(), r.measured(), r.target());
     }
     BenchmarkJson.write("summary", java.util.Map.of("results", dir.toString()), rows);
+  }
+
+  private static JsonNode variant(JsonNode results, String variant) {
+    for (JsonNode r : results) {
+      if (r.path("variant").asText().equals(variant)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private static int usersLoaded(JsonNode result) {
+    return result.path("users").asInt() + result.path("enrollmentLatenciesMs").size();
   }
 
   private static Row row(String figure, JsonNode value, String format, String target) {

@@ -98,10 +98,15 @@ final class GraphCheck {
     }
   }
 
-  /** Empties the graph in small transactions (one big delete would need a lot of heap). */
+  /**
+   * Empties the graph in small transactions (one big delete would need a lot of heap): the
+   * relationships first, then the nodes. A node's DETACH DELETE takes all its relationships into
+   * the same transaction, and a product bought by thousands of users would take them all in one.
+   */
   static void clear(Driver driver) {
     try (Session session = driver.session()) {
-      session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS").consume();
+      session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 5000 ROWS").consume();
+      session.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume();
     }
   }
 }

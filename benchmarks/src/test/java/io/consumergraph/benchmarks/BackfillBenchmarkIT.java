@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
  * Keeps the backfill benchmark runnable: one small run of every variant, each of which must load
  * every user with a history into Neo4j and leave no request on the queue or its dead-letter queue;
  * the users enrolled during the defaults run are all loaded; the UNWIND writer's graph of other
- * users' histories matches the figures computed from them. Not a timing test: the figures it prints
- * are not asserted.
+ * users' histories matches the figures computed from them; each variant reports the size of its
+ * last checkpoint. Not a timing test: the figures it prints are not asserted.
  */
 class BackfillBenchmarkIT {
 
@@ -38,6 +38,9 @@ class BackfillBenchmarkIT {
     // Every enrolled user reached Neo4j (a latency of -1 is one that never did).
     assertThat(results.get(1).enrollmentLatenciesMs()).hasSize(3).allMatch(ms -> ms >= 0);
     assertThat(results.get(0).enrollmentLatenciesMs()).isEmpty();
+    // The checkpoint that drained each variant's queue holds its users' state.
+    assertThat(results.subList(0, 3))
+        .allSatisfy(r -> assertThat(r.checkpointBytes()).as(r.variant()).isPositive());
   }
 
   @Test
