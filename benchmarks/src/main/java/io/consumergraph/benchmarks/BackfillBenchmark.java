@@ -45,9 +45,10 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  *
  * <p>Figures: users/s and Purchase History requests/s while 10% → 90% of the users reach Neo4j
  * (steady state), and the time until the queue has drained (a request is deleted with the
- * checkpoint after its FullLoad); the full size of the checkpoint that drained the queue per user
- * of the run: every operator's state, what a backfilled user costs the job. Checks: every user with
- * a history is in Neo4j, the queue and its dead-letter queue are empty.
+ * checkpoint after its FullLoad); the full size of the checkpoint that drained the queue (every
+ * operator's state), and from the {@code defaults} and {@code baseline} runs the checkpoint bytes a
+ * backfilled user costs the job ({@link #stateBytesPerUser}). Checks: every user with a history is
+ * in Neo4j, the queue and its dead-letter queue are empty.
  *
  * <p>{@code --neo4j process} writes to a standalone Neo4j server in a process of its own ({@link
  * GraphServer}), as production runs it, instead of the harness in this JVM.
@@ -507,8 +508,6 @@ public final class BackfillBenchmark {
               r.steadyUsersPerSecond() / unwindRate,
               125 / unwindRate);
         }
-      }
-      if (r.variant().equals("defaults")) {
         results.stream()
             .filter(b -> b.variant().equals("baseline"))
             .findFirst()
