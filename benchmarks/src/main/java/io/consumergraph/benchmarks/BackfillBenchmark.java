@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.configuration.Configuration;
@@ -47,8 +49,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
  * (steady state), and the time until the queue has drained (a request is deleted with the
  * checkpoint after its FullLoad); the full size of the checkpoint that drained the queue (every
  * operator's state), and from the {@code defaults} and {@code baseline} runs the checkpoint bytes a
- * backfilled user costs the job ({@link #stateBytesPerUser}). Checks: every user with a history is
- * in Neo4j, the queue and its dead-letter queue are empty.
+ * backfilled user costs the job ({@link #stateBytesPerUser(List)}). Checks: every user with a
+ * history is in Neo4j, the queue and its dead-letter queue are empty.
  *
  * <p>{@code --neo4j process} writes to a standalone Neo4j server in a process of its own ({@link
  * GraphServer}), as production runs it, instead of the harness in this JVM.
@@ -446,14 +448,32 @@ public final class BackfillBenchmark {
     return new Result("unwind", users, withHistory / seconds, seconds, 0, List.of(), -1, correct);
   }
 
+  /** The run of that variant, if there was one. */
+  static Optional<Result> variant(List<Result> results, String variant) {
+    return results.stream().filter(r -> r.variant().equals(variant)).findFirst();
+  }
+
   /**
-   * Checkpoint bytes per backfilled user: the difference between two runs' last checkpoints over
-   * the difference of their users, which takes out what every checkpoint holds whatever the users
-   * (each RocksDB instance's options and manifest files, the sources' splits, the flag snapshot).
-   * NaN when the runs loaded as many users.
+   * Checkpoint bytes per backfilled user: the difference between the {@code defaults} and the
+   * {@code baseline} runs' last checkpoints over the difference of their users, which takes out
+   * what every checkpoint holds whatever the users (each RocksDB instance's options and manifest
+   * files, the sources' splits, the flag snapshot). Empty without both runs and their checkpoint
+   * sizes, or when they loaded as many users.
    */
-  static double stateBytesPerUser(long bytesA, int usersA, long bytesB, int usersB) {
-    return usersA == usersB ? Double.NaN : (bytesA - bytesB) / (double) (usersA - usersB);
+  static OptionalDouble stateBytesPerUser(List<Result> results) {
+    Optional<Result> defaults = variant(results, "defaults");
+    Optional<Result> baseline = variant(results, "baseline");
+    if (defaults.isEmpty()
+        || baseline.isEmpty()
+        || defaults.get().checkpointBytes() <= 0
+        || baseline.get().checkpointBytes() <= 0
+        || defaults.get().usersLoaded() == baseline.get().usersLoaded()) {
+      return OptionalDouble.empty();
+    }
+    Result a = defaults.get();
+    Result b = baseline.get();
+    return OptionalDouble.of(
+        (a.checkpointBytes() - b.checkpointBytes()) / (double) (a.usersLoaded() - b.usersLoaded()));
   }
 
   private static void print(List<Result> results, Options options) {
@@ -468,17 +488,9 @@ public final class BackfillBenchmark {
         "%-11s %7s %12s %10s %12s %12s %14s%n",
         "variant", "users", "users/s", "drain s", "PH req/s", "vs baseline", "checkpoint KB");
     double baseline =
-        results.stream()
-            .filter(r -> r.variant().equals("baseline"))
-            .mapToDouble(Result::steadyUsersPerSecond)
-            .findFirst()
-            .orElse(Double.NaN);
+        variant(results, "baseline").map(Result::steadyUsersPerSecond).orElse(Double.NaN);
     double unwindRate =
-        results.stream()
-            .filter(r -> r.variant().equals("unwind"))
-            .mapToDouble(Result::steadyUsersPerSecond)
-            .findFirst()
-            .orElse(Double.NaN);
+        variant(results, "unwind").map(Result::steadyUsersPerSecond).orElse(Double.NaN);
     for (Result r : results) {
       System.out.printf(
           Locale.ROOT,
@@ -508,24 +520,19 @@ public final class BackfillBenchmark {
               r.steadyUsersPerSecond() / unwindRate,
               125 / unwindRate);
         }
-        results.stream()
-            .filter(b -> b.variant().equals("baseline"))
-            .findFirst()
-            .ifPresent(
-                b ->
-                    System.out.printf(
-                        Locale.ROOT,
-                        "  checkpoint bytes per backfilled user (defaults vs baseline: %,d bytes"
-                            + " for %d users, %,d for %d): %.0f (target: at most 2 KB)%n",
-                        r.checkpointBytes(),
-                        r.usersLoaded(),
-                        b.checkpointBytes(),
-                        b.usersLoaded(),
-                        stateBytesPerUser(
-                            r.checkpointBytes(),
-                            r.usersLoaded(),
-                            b.checkpointBytes(),
-                            b.usersLoaded())));
+        OptionalDouble perUser = stateBytesPerUser(results);
+        if (perUser.isPresent()) {
+          Result b = variant(results, "baseline").orElseThrow();
+          System.out.printf(
+              Locale.ROOT,
+              "  checkpoint bytes per backfilled user (defaults vs baseline: %,d bytes for %d"
+                  + " users, %,d for %d): %.0f (target: at most 2 KB)%n",
+              r.checkpointBytes(),
+              r.usersLoaded(),
+              b.checkpointBytes(),
+              b.usersLoaded(),
+              perUser.getAsDouble());
+        }
       }
       if (!r.enrollmentLatenciesMs().isEmpty()) {
         System.out.printf(

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * One table of the figures the benchmarks wrote as JSON ({@link BenchmarkJson}), the issue's
@@ -71,65 +72,55 @@ public final class BenchmarkSummary {
     }
     Path backfill = dir.resolve("backfill.json");
     if (Files.exists(backfill)) {
-      JsonNode backfillResults = json.readTree(backfill.toFile()).path("results");
-      JsonNode defaultsRun = variant(backfillResults, "defaults");
-      JsonNode baselineRun = variant(backfillResults, "baseline");
-      JsonNode unwindRun = variant(backfillResults, "unwind");
-      double defaults =
-          defaultsRun == null ? Double.NaN : defaultsRun.path("steadyUsersPerSecond").asDouble();
-      double unwind =
-          unwindRun == null ? Double.NaN : unwindRun.path("steadyUsersPerSecond").asDouble();
-      if (defaultsRun != null && baselineRun != null) {
-        double perUser =
-            BackfillBenchmark.stateBytesPerUser(
-                defaultsRun.path("checkpointBytes").asLong(),
-                usersLoaded(defaultsRun),
-                baselineRun.path("checkpointBytes").asLong(),
-                usersLoaded(baselineRun));
-        rows.add(
-            new Row(
-                "backfill: checkpoint bytes per backfilled user (defaults vs baseline)",
-                String.format(Locale.ROOT, "%.0f", perUser),
-                "<= 2 KB"));
+      List<BackfillBenchmark.Result> runs = new ArrayList<>();
+      for (JsonNode r : json.readTree(backfill.toFile()).path("results")) {
+        runs.add(json.treeToValue(r, BackfillBenchmark.Result.class));
       }
-      if (!Double.isNaN(unwind) && !Double.isNaN(defaults)) {
+      BackfillBenchmark.stateBytesPerUser(runs)
+          .ifPresent(
+              perUser ->
+                  rows.add(
+                      new Row(
+                          "backfill: checkpoint bytes per backfilled user (defaults vs baseline)",
+                          String.format(Locale.ROOT, "%.0f", perUser),
+                          "<= 2 KB")));
+      Optional<BackfillBenchmark.Result> defaults = BackfillBenchmark.variant(runs, "defaults");
+      Optional<BackfillBenchmark.Result> unwind = BackfillBenchmark.variant(runs, "unwind");
+      if (defaults.isPresent() && unwind.isPresent()) {
+        double unwindRate = unwind.get().steadyUsersPerSecond();
         rows.add(
             new Row(
                 "backfill: defaults vs the UNWIND writer alone on such histories",
-                String.format(Locale.ROOT, "%.2fx", defaults / unwind),
+                String.format(
+                    Locale.ROOT, "%.2fx", defaults.get().steadyUsersPerSecond() / unwindRate),
                 ""));
         rows.add(
             new Row(
                 "backfill: 125 users/s vs what the UNWIND writer alone takes",
-                String.format(Locale.ROOT, "%.2fx", 125 / unwind),
+                String.format(Locale.ROOT, "%.2fx", 125 / unwindRate),
                 "<= 1x for the target to be reachable here"));
       }
-      for (JsonNode r : backfillResults) {
-        String variant = r.path("variant").asText();
+      for (BackfillBenchmark.Result r : runs) {
         rows.add(
-            row(
-                "backfill " + variant + ": users/s (" + r.path("users").asInt() + " users)",
-                r.path("steadyUsersPerSecond"),
-                "%.1f",
-                variant.equals("defaults") ? ">= 125" : ""));
-        if (variant.equals("rate-limit")) {
+            new Row(
+                "backfill " + r.variant() + ": users/s (" + r.users() + " users)",
+                String.format(Locale.ROOT, "%.1f", r.steadyUsersPerSecond()),
+                r.variant().equals("defaults") ? ">= 125" : ""));
+        if (r.variant().equals("rate-limit")) {
           rows.add(
-              row(
+              new Row(
                   "backfill rate-limit: history requests/s",
-                  r.path("historyRequestsPerSecond"),
-                  "%.1f",
+                  String.format(Locale.ROOT, "%.1f", r.historyRequestsPerSecond()),
                   "within 5% of the limit"));
         }
-        List<Long> latencies = new ArrayList<>();
-        r.path("enrollmentLatenciesMs").forEach(n -> latencies.add(n.asLong()));
-        if (!latencies.isEmpty()) {
-          latencies.sort(Long::compare);
-          long p99 = latencies.get(Math.max(0, (int) Math.ceil(0.99 * latencies.size()) - 1));
-          long p50 = latencies.get(Math.max(0, (int) Math.ceil(0.50 * latencies.size()) - 1));
+        if (!r.enrollmentLatenciesMs().isEmpty()) {
           rows.add(
               new Row(
                   "backfill: enrollment -> graph p50 / p99",
-                  p50 + " / " + p99 + " ms (-1: not there)",
+                  r.enrollmentPercentileMs(50)
+                      + " / "
+                      + r.enrollmentPercentileMs(99)
+                      + " ms (-1: not there)",
                   "p99 < 5000 ms"));
         }
       }
@@ -201,19 +192,6 @@ public final class BenchmarkSummary {
       System.out.printf("%-" + width + "s  %-44s  %s%n", r.figure(), r.measured(), r.target());
     }
     BenchmarkJson.write("summary", java.util.Map.of("results", dir.toString()), rows);
-  }
-
-  private static JsonNode variant(JsonNode results, String variant) {
-    for (JsonNode r : results) {
-      if (r.path("variant").asText().equals(variant)) {
-        return r;
-      }
-    }
-    return null;
-  }
-
-  private static int usersLoaded(JsonNode result) {
-    return result.path("users").asInt() + result.path("enrollmentLatenciesMs").size();
   }
 
   private static Row row(String figure, JsonNode value, String format, String target) {
